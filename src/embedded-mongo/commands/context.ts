@@ -1,0 +1,40 @@
+/** What a command handler gets: the server's state, the database, and the session/transaction. */
+import type { ObjectId } from 'bson';
+import { MongoCommandError } from '../errors';
+import type { CursorManager } from '../cursors';
+import type { Engine } from '../storage/engine';
+import type { Session, SessionRegistry, Txn } from '../txn';
+import type { Doc } from '../values';
+
+export interface ServerState {
+  engine: Engine;
+  cursors: CursorManager;
+  sessions: SessionRegistry;
+  host: string;
+  port: number;
+  startedAt: number;
+  processId: ObjectId;
+  connections: { current: number; totalCreated: number };
+  transactionLifetimeMs: number;
+}
+
+export interface CommandContext {
+  state: ServerState;
+  db: string;
+  session?: Session | undefined;
+  txn?: Txn | undefined;
+  /** The address the client connected to (host:port), for the replica-set hello. */
+  me: string;
+  connectionId: number;
+}
+
+export type Handler = (cmd: Doc, ctx: CommandContext) => Doc | Promise<Doc>;
+
+/** Reads a command's collection-name argument. */
+export function collName(cmd: Doc, field: string): string {
+  const v = cmd[field];
+  if (typeof v !== 'string' || v.length === 0) {
+    throw new MongoCommandError('InvalidNamespace', `collection name has invalid type ${typeof v}`);
+  }
+  return v;
+}

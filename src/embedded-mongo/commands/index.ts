@@ -1,0 +1,123 @@
+/**
+ * Command dispatch: finds the handler, attaches the session and transaction the command names,
+ * replays retried writes, and turns every failure into MongoDB's error reply.
+ */
+import { Long } from 'bson';
+import { MongoCommandError, toCommandError } from '../errors';
+import { noSuchTransaction, sessionKey, type Session } from '../txn';
+import { commitTransaction } from '../writes';
+import { toNumber, type Doc } from '../values';
+import { adminCommands } from './admin';
+import type { CommandContext, Handler, ServerState } from './context';
+import { ddlCommands } from './ddl';
+import { readCommands } from './read';
+import { writeCommands } from './write';
+
+const HANDLERS: Record<string, Handler> = {
+  ...adminCommands,
+  ...ddlCommands,
+  ...readCommands,
+  ...writeCommands,
+};
+
+const RETRYABLE = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
+/** Commands that may not run inside a multi-document transaction. */
+const NOT_IN_TXN = new Set(['count', 'listCollections', 'listIndexes', 'createIndexes', 'drop', 'dropDatabase', 'dropIndexes', 'renameCollection', 'create', 'explain']);
+
+function txnNumberOf(cmd: Doc): bigint | undefined {
+  const v = cmd.txnNumber;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'object' && (v as Long)._bsontype === 'Long') return (v as Long).toBigInt();
+  return BigInt(Math.trunc(toNumber(v)));
+}
+
+async function endTxn(ctx: CommandContext, session: Session, txnNumber: bigint, commit: boolean): Promise<Doc> {
+  const txn = session.txn;
+  const engine = ctx.state.engine;
+  if (!txn || txn.txnNumber !== txnNumber) throw noSuchTransaction(txnNumber);
+  if (commit) {
+    if (txn.state === 'committed') return { ok: 1 };
+    if (txn.state === 'aborted') throw noSuchTransaction(txnNumber);
+    await commitTransaction(engine, txn);
+    return { ok: 1 };
+  }
+  if (txn.state === 'committed') {
+    throw new MongoCommandError('TransactionCommitted', `Transaction with { txnNumber: ${txnNumber} } has been committed.`);
+  }
+  if (txn.state === 'active') engine.txns.end(txn, 'aborted');
+  return { ok: 1 };
+}
+
+/** Attaches the transaction a command belongs to (starting it when asked). */
+function joinTransaction(ctx: CommandContext, name: string, cmd: Doc, session: Session, txnNumber: bigint): void {
+  const engine = ctx.state.engine;
+  if (cmd.startTransaction === true) {
+    if (txnNumber < session.txnNumber || (txnNumber === session.txnNumber && session.txn)) {
+      throw new MongoCommandError('TransactionTooOld', `Cannot start transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`);
+    }
+    if (session.txn?.state === 'active') engine.txns.end(session.txn, 'aborted');
+    session.txnNumber = txnNumber;
+    session.txn = engine.txns.begin(engine.clock, txnNumber);
+  }
+  const txn = session.txn;
+  if (!txn || txn.txnNumber !== txnNumber || txn.state !== 'active') {
+    if (name === 'commitTransaction' || name === 'abortTransaction') return;
+    throw noSuchTransaction(txnNumber, txn?.state === 'committed' ? 'has been committed' : 'has been aborted');
+  }
+  if (NOT_IN_TXN.has(name)) {
+    throw new MongoCommandError('OperationNotSupportedInTransaction', `Cannot run '${name}' in a multi-document transaction.`);
+  }
+  if (Date.now() - txn.startedAt > ctx.state.transactionLifetimeMs) {
+    engine.txns.end(txn, 'aborted');
+    throw noSuchTransaction(txnNumber, 'has been aborted because it exceeded the transaction lifetime');
+  }
+  ctx.txn = txn;
+}
+
+export async function runCommand(state: ServerState, body: Doc, conn: { me: string; connectionId: number }): Promise<Doc> {
+  const name = Object.keys(body)[0];
+  const db = typeof body.$db === 'string' ? body.$db : 'admin';
+  const ctx: CommandContext = { state, db, me: conn.me, connectionId: conn.connectionId };
+  if (!name) return new MongoCommandError('CommandNotFound', 'no command given').toReply();
+  const key = sessionKey(body.lsid);
+  const session = key ? state.sessions.get(key) : undefined;
+  ctx.session = session;
+  const txnNumber = txnNumberOf(body);
+  const inTxn = body.autocommit === false && session !== undefined && txnNumber !== undefined;
+  try {
+    if (inTxn) {
+      joinTransaction(ctx, name, body, session, txnNumber);
+      if (name === 'commitTransaction' || name === 'abortTransaction') {
+        return await endTxn(ctx, session, txnNumber, name === 'commitTransaction');
+      }
+    } else if (session && txnNumber !== undefined && RETRYABLE.has(name)) {
+      // A retryable write: the driver resends the same txnNumber after a network error.
+      if (session.retryReply?.txnNumber === txnNumber) return session.retryReply.reply;
+      if (txnNumber < session.txnNumber) {
+        throw new MongoCommandError('TransactionTooOld', `Retryable write with txnNumber ${txnNumber} is prohibited on session because a newer retryable write with txnNumber ${session.txnNumber} has already started`);
+      }
+      if (session.txn?.state === 'active') state.engine.txns.end(session.txn, 'aborted');
+      session.txnNumber = txnNumber;
+    } else if (name === 'commitTransaction' || name === 'abortTransaction') {
+      throw new MongoCommandError('InvalidOptions', `${name} must be run within a transaction`);
+    }
+    const handler = HANDLERS[name];
+    if (!handler) {
+      throw new MongoCommandError('CommandNotFound', `no such command: '${name}'`);
+    }
+    const reply = await handler(body, ctx);
+    if (ctx.txn && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) {
+      state.engine.txns.end(ctx.txn, 'aborted');
+    }
+    if (!inTxn && session && txnNumber !== undefined && RETRYABLE.has(name)) {
+      session.retryReply = { txnNumber, reply };
+    }
+    return reply;
+  } catch (err) {
+    const error = toCommandError(err);
+    if (ctx.txn && ctx.txn.state === 'active') state.engine.txns.end(ctx.txn, 'aborted');
+    return error.toReply();
+  }
+}
+
+export const commandNames = Object.keys(HANDLERS);

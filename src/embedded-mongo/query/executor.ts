@@ -1,0 +1,170 @@
+/**
+ * Runs a query against a document source (committed data, or a transaction's snapshot view):
+ * plan, scan candidates, test the filter, sort, skip and limit. Returns stored records.
+ */
+import type { Collection, Rec } from '../storage/collection';
+import { keyString, type Doc } from '../values';
+import { compileFilter } from './matcher';
+import { planQuery, scanIndex, type Plan } from './planner';
+import { parseSort, sortDocs } from './sort';
+
+/** What a reader can see of one collection. */
+export interface DocSource {
+  coll: Collection | undefined;
+  /** The visible version of a document, by id key. */
+  get(id: string): Rec | undefined;
+  /** Ids whose visible version may differ from the committed one (a transaction's view). */
+  overlayIds(): string[];
+}
+
+export function committedSource(coll: Collection | undefined): DocSource {
+  return {
+    coll,
+    get: (id) => coll?.docs.get(id),
+    overlayIds: () => [],
+  };
+}
+
+export interface FindOptions {
+  filter?: unknown;
+  sort?: unknown;
+  skip?: number;
+  limit?: number;
+  hint?: unknown;
+  collation?: Doc;
+  variables?: Doc;
+}
+
+export interface ExecStats {
+  keys: number;
+  docs: number;
+  sortedInMemory: boolean;
+  millis: number;
+}
+
+export interface FindResult {
+  recs: Rec[];
+  scores: Map<Rec, number>;
+  plan: Plan;
+  stats: ExecStats;
+}
+
+export function findRecs(src: DocSource, opts: FindOptions): FindResult {
+  const started = Date.now();
+  const compiled = compileFilter(opts.filter, { ...(opts.variables ? { variables: opts.variables } : {}), ...(opts.collation ? { collation: opts.collation } : {}) });
+  const sortKeys = parseSort(opts.sort);
+  const plan = planQuery(src.coll, compiled.filter, sortKeys, {
+    hint: opts.hint,
+    text: compiled.text !== undefined,
+    collation: opts.collation,
+  });
+  const overlay = src.overlayIds();
+  const stats: ExecStats = { keys: 0, docs: 0, sortedInMemory: false, millis: 0 };
+  const needSort = sortKeys.length > 0 && !(plan.providesSort && overlay.length === 0);
+  const skip = opts.skip ?? 0;
+  const want = opts.limit && opts.limit > 0 ? skip + opts.limit : Infinity;
+  const out: Rec[] = [];
+  const scores = new Map<Rec, number>();
+  const seen = new Set<string>();
+  const dedupe = plan.kind !== 'COLLSCAN' || overlay.length > 0;
+  const text = compiled.text;
+  const textIndex = plan.index?.text;
+  const textCandidates = plan.kind === 'TEXT' && text && textIndex ? textIndex.candidates(text) : undefined;
+
+  const consider = (id: string, fromOverlay: boolean): boolean => {
+    if (dedupe) {
+      if (seen.has(id)) return false;
+      seen.add(id);
+    }
+    const rec = src.get(id);
+    if (!rec) return false;
+    stats.docs++;
+    if (text && textIndex) {
+      const score = fromOverlay ? textIndex.scoreDoc(rec.doc, text) : (textCandidates?.get(id) ?? 0);
+      if (score <= 0 || (!fromOverlay && !textIndex.accepts(rec.doc, text))) return false;
+      scores.set(rec, score);
+    }
+    if (!compiled.test(rec.view)) return false;
+    out.push(rec);
+    return !needSort && out.length >= want;
+  };
+
+  const candidates = (): Iterable<string> => {
+    switch (plan.kind) {
+      case 'IDHACK':
+        return plan.idValues!.map(keyString);
+      case 'TEXT':
+        return textCandidates!.keys();
+      case 'IXSCAN':
+        return scanIndex(plan, stats);
+      default: {
+        const ids = src.coll ? src.coll.docs.keys() : [];
+        return plan.dir === 1 ? ids : [...ids].reverse();
+      }
+    }
+  };
+
+  let done = false;
+  for (const id of candidates()) {
+    if (consider(id, false)) {
+      done = true;
+      break;
+    }
+  }
+  if (!done) for (const id of overlay) if (consider(id, true)) break;
+
+  if (needSort) {
+    stats.sortedInMemory = true;
+    sortDocs(out, sortKeys, (r) => r.doc, (r) => scores.get(r) ?? 0);
+  }
+  stats.millis = Date.now() - started;
+  const recs = skip > 0 || want !== Infinity ? out.slice(skip, want) : out;
+  return { recs, scores, plan, stats };
+}
+
+/** The `explain` answer for a find, in the shape MongoDB's classic planner gives. */
+export function explainFind(ns: string, res: FindResult, opts: FindOptions): Doc {
+  const { plan, stats } = res;
+  let stage: Doc;
+  if (plan.kind === 'COLLSCAN') {
+    stage = { stage: 'COLLSCAN', direction: plan.dir === 1 ? 'forward' : 'backward', docsExamined: stats.docs };
+  } else if (plan.kind === 'IDHACK') {
+    stage = { stage: 'IDHACK', keysExamined: plan.idValues?.length ?? 0, docsExamined: stats.docs };
+  } else if (plan.kind === 'TEXT') {
+    stage = { stage: 'TEXT_MATCH', inputStage: { stage: 'FETCH', inputStage: { stage: 'TEXT_OR', indexName: plan.index!.name } } };
+  } else {
+    stage = {
+      stage: 'FETCH',
+      docsExamined: stats.docs,
+      inputStage: {
+        stage: 'IXSCAN',
+        keyPattern: plan.index!.spec.key,
+        indexName: plan.index!.name,
+        isMultiKey: plan.index!.multikey,
+        isUnique: plan.index!.unique,
+        direction: plan.dir === 1 ? 'forward' : 'backward',
+        keysExamined: stats.keys,
+      },
+    };
+  }
+  if (stats.sortedInMemory) stage = { stage: 'SORT', sortPattern: opts.sort, inputStage: stage };
+  if (opts.skip) stage = { stage: 'SKIP', skipAmount: opts.skip, inputStage: stage };
+  if (opts.limit) stage = { stage: 'LIMIT', limitAmount: opts.limit, inputStage: stage };
+  return {
+    explainVersion: '1',
+    queryPlanner: {
+      namespace: ns,
+      parsedQuery: opts.filter ?? {},
+      winningPlan: stage,
+      rejectedPlans: [],
+    },
+    executionStats: {
+      executionSuccess: true,
+      nReturned: res.recs.length,
+      executionTimeMillis: stats.millis,
+      totalKeysExamined: stats.keys,
+      totalDocsExamined: stats.docs,
+      executionStages: stage,
+    },
+  };
+}

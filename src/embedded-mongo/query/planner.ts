@@ -1,0 +1,231 @@
+/**
+ * Chooses how to find the documents of a query: a direct _id lookup, an index scan over the
+ * bounds the filter implies (equality prefix, then one range), or a collection scan. Index scans
+ * only narrow the candidates: every candidate is still tested against the whole filter.
+ */
+import { MongoCommandError } from '../errors';
+import type { Collection } from '../storage/collection';
+import type { Entry, Index } from '../storage/index-def';
+import { compareValues, isPlainObject, keyString, toNumber, typeRank, type Doc } from '../values';
+import type { SortKey } from './sort';
+
+export interface Bound {
+  rank: number;
+  /** undefined: the start (lower bound) or end (upper bound) of the type bracket. */
+  v?: unknown;
+  incl: boolean;
+}
+
+export interface Range {
+  lo?: Bound;
+  hi?: Bound;
+}
+
+export interface Plan {
+  kind: 'COLLSCAN' | 'IXSCAN' | 'IDHACK' | 'TEXT';
+  index?: Index;
+  /** Equality values for the index's leading fields, one tuple per combination. */
+  combos: unknown[][];
+  /** Range on the field after the equality prefix. */
+  range?: Range;
+  /** Scan direction relative to the index order (or natural order for COLLSCAN). */
+  dir: 1 | -1;
+  providesSort: boolean;
+  idValues?: unknown[];
+}
+
+interface FieldCond {
+  points?: unknown[];
+  range?: Range;
+}
+
+const MAX_COMBOS = 1000;
+
+function indexablePoint(v: unknown): boolean {
+  return !Array.isArray(v) && !(v instanceof RegExp) && !(isPlainObject(v) && Object.keys(v).some((k) => k.startsWith('$')));
+}
+
+function addCond(conds: Map<string, FieldCond>, path: string, cond: unknown): void {
+  if (path.startsWith('$')) return;
+  const fc: FieldCond = conds.get(path) ?? {};
+  const isOpObject = isPlainObject(cond) && Object.keys(cond).length > 0 && Object.keys(cond).every((k) => k.startsWith('$'));
+  if (!isOpObject) {
+    if (indexablePoint(cond)) fc.points = [cond];
+  } else {
+    const ops = cond as Doc;
+    if ('$eq' in ops && indexablePoint(ops.$eq)) fc.points = [ops.$eq];
+    if (Array.isArray(ops.$in) && ops.$in.every(indexablePoint) && !fc.points) fc.points = ops.$in;
+    const range: Range = fc.range ?? {};
+    for (const [op, v] of Object.entries(ops)) {
+      if (!['$gt', '$gte', '$lt', '$lte'].includes(op) || !indexablePoint(v) || v === null || v === undefined) continue;
+      const b: Bound = { rank: typeRank(v), v, incl: op === '$gte' || op === '$lte' };
+      if (op === '$gt' || op === '$gte') {
+        if (!range.lo || compareValues(v, range.lo.v) > 0) range.lo = b;
+        range.hi ??= { rank: b.rank, incl: true };
+      } else {
+        if (!range.hi || range.hi.v === undefined || compareValues(v, range.hi.v) < 0) range.hi = b;
+        range.lo ??= { rank: b.rank, incl: true };
+      }
+    }
+    if (range.lo || range.hi) fc.range = range;
+  }
+  if (fc.points || fc.range) conds.set(path, fc);
+}
+
+function collectConds(filter: Doc): Map<string, FieldCond> {
+  const conds = new Map<string, FieldCond>();
+  const visit = (f: Doc): void => {
+    for (const [k, v] of Object.entries(f)) {
+      if (k === '$and' && Array.isArray(v)) for (const sub of v) if (isPlainObject(sub)) visit(sub);
+      else addCond(conds, k, v);
+    }
+  };
+  visit(filter);
+  return conds;
+}
+
+function boundCmp(x: unknown, b: Bound, side: 'lo' | 'hi'): number {
+  const r = typeRank(x) - b.rank;
+  if (r !== 0) return r < 0 ? -1 : 1;
+  if (b.v === undefined) return side === 'lo' ? 1 : -1;
+  return compareValues(x, b.v);
+}
+
+export function satisfiesLo(x: unknown, b: Bound | undefined): boolean {
+  if (!b) return true;
+  const c = boundCmp(x, b, 'lo');
+  return c > 0 || (c === 0 && b.incl);
+}
+
+export function satisfiesHi(x: unknown, b: Bound | undefined): boolean {
+  if (!b) return true;
+  const c = boundCmp(x, b, 'hi');
+  return c < 0 || (c === 0 && b.incl);
+}
+
+/** Which direction (1 or -1) scanning `index` yields `sort` order after `eqPrefix` fields, if any. */
+function sortDirection(index: Index, eqPrefix: number, sort: SortKey[]): 1 | -1 | 0 {
+  if (sort.length === 0 || sort.some((s) => s.meta) || index.multikey) return 0;
+  const rest = sort.filter((s) => !index.fields.slice(0, eqPrefix).some((f) => f.path === s.path));
+  if (rest.length === 0) return 1;
+  if (rest.length > index.fields.length - eqPrefix) return 0;
+  let dir: 1 | -1 | 0 = 0;
+  for (let i = 0; i < rest.length; i++) {
+    const f = index.fields[eqPrefix + i]!;
+    if (f.path !== rest[i]!.path) return 0;
+    const d = (f.dir === rest[i]!.dir ? 1 : -1) as 1 | -1;
+    if (dir !== 0 && d !== dir) return 0;
+    dir = d;
+  }
+  return dir;
+}
+
+function indexPlan(index: Index, conds: Map<string, FieldCond>, sort: SortKey[]): { plan: Plan; score: number } {
+  let combos: unknown[][] = [[]];
+  let eq = 0;
+  let range: Range | undefined;
+  for (const f of index.fields) {
+    const c = conds.get(f.path);
+    if (c?.points && !(index.sparse && c.points.some((p) => p === null))) {
+      if (combos.length * c.points.length > MAX_COMBOS) break;
+      combos = combos.flatMap((t) => c.points!.map((p) => [...t, p]));
+      eq++;
+      continue;
+    }
+    if (c?.range) {
+      range = c.range;
+      // Bounds of one array element cannot be intersected: keep only the lower one.
+      if (index.multikey && range.lo?.v !== undefined && range.hi?.v !== undefined) {
+        range = { lo: range.lo, hi: { rank: range.lo.rank, incl: true } };
+      }
+    }
+    break;
+  }
+  const sortDir = combos.length === 1 ? sortDirection(index, eq, sort) : 0;
+  const score = eq * 4 + (range ? 2 : 0) + (sortDir !== 0 ? 1 : 0) + (index.unique && eq === index.fields.length ? 3 : 0);
+  return {
+    plan: { kind: 'IXSCAN', index, combos, ...(range ? { range } : {}), dir: sortDir === -1 ? -1 : 1, providesSort: sortDir !== 0 },
+    score,
+  };
+}
+
+function hintedIndex(coll: Collection, hint: unknown): Index | 'natural' | undefined {
+  if (hint === undefined || hint === null) return undefined;
+  if (typeof hint === 'string') {
+    const ix = coll.indexes.get(hint);
+    if (ix) return ix;
+  } else if (isPlainObject(hint)) {
+    if (Object.keys(hint).length === 0) return undefined;
+    if ('$natural' in hint) return 'natural';
+    for (const ix of coll.indexes.values()) if (keyString(ix.spec.key) === keyString(hint)) return ix;
+  }
+  throw new MongoCommandError('BadValue', 'error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index');
+}
+
+export function planQuery(
+  coll: Collection | undefined,
+  filter: Doc,
+  sort: SortKey[],
+  opts: { hint?: unknown; text?: boolean; collation?: unknown },
+): Plan {
+  const collscan = (dir: 1 | -1 = 1): Plan => ({ kind: 'COLLSCAN', combos: [[]], dir, providesSort: false });
+  if (!coll) return collscan();
+  if (opts.text) {
+    if (!coll.textIndex()) throw new MongoCommandError('IndexNotFound', 'text index required for $text query');
+    return { kind: 'TEXT', index: coll.textIndex()!, combos: [[]], dir: 1, providesSort: false };
+  }
+  const hinted = hintedIndex(coll, opts.hint);
+  if (hinted === 'natural') {
+    const dir = isPlainObject(opts.hint) && toNumber(opts.hint.$natural) < 0 ? -1 : 1;
+    return collscan(dir);
+  }
+  const conds = collectConds(filter);
+  const idCond = conds.get('_id');
+  if (!hinted && idCond?.points && Object.keys(filter).length === 1 && !opts.collation) {
+    return { kind: 'IDHACK', combos: [[]], dir: 1, providesSort: sort.length === 0, idValues: idCond.points };
+  }
+  if (hinted) return indexPlan(hinted, opts.collation ? new Map() : conds, sort).plan;
+  if (opts.collation) return collscan();
+  let best: { plan: Plan; score: number } | undefined;
+  for (const ix of coll.indexes.values()) {
+    if (!ix.orderable || ix.spec.partialFilterExpression || ix.spec.hidden === true) continue;
+    const candidate = indexPlan(ix, conds, sort);
+    if (candidate.score > 0 && (!best || candidate.score > best.score)) best = candidate;
+  }
+  return best?.plan ?? collscan();
+}
+
+/** Ids (possibly repeated, for multikey indexes) produced by an index scan, in plan order. */
+export function* scanIndex(plan: Plan, stats: { keys: number }): Generator<string> {
+  const index = plan.index!;
+  const p = plan.combos[0]!.length;
+  const fieldDir = index.fields[p]?.dir ?? 1;
+  const range = plan.range;
+  // In index order, the bound met first when scanning ascending:
+  const [firstSat, lastSat] =
+    fieldDir === 1
+      ? [(x: unknown) => satisfiesLo(x, range?.lo), (x: unknown) => satisfiesHi(x, range?.hi)]
+      : [(x: unknown) => satisfiesHi(x, range?.hi), (x: unknown) => satisfiesLo(x, range?.lo)];
+  for (const combo of plan.combos) {
+    const prefixCmp = (e: Entry): number => index.compareKey(e.k, combo);
+    if (plan.dir === 1) {
+      const probe = (e: Entry): number => prefixCmp(e) || (range && !firstSat(e.k[p]) ? -1 : 0);
+      for (const e of index.entries.ascending(probe)) {
+        stats.keys++;
+        if (prefixCmp(e) !== 0) break;
+        if (range && !lastSat(e.k[p])) break;
+        if (range && !firstSat(e.k[p])) continue;
+        yield e.id;
+      }
+    } else {
+      const probe = (e: Entry): number => prefixCmp(e) || (range && !lastSat(e.k[p]) ? 1 : 0);
+      for (const e of index.entries.descending(probe)) {
+        stats.keys++;
+        if (prefixCmp(e) !== 0) break;
+        if (range && !firstSat(e.k[p])) break;
+        if (range && !lastSat(e.k[p])) continue;
+        yield e.id;
+      }
+    }
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * An ordered multiset kept as a list of sorted chunks (a flat B+-tree with one inner level):
+ * insert and delete cost a binary search plus a splice of at most CHUNK entries, and an ordered
+ * scan from any position is a walk along the chunks.
+ */
+
+const CHUNK = 512;
+
+export class SortedList<T> {
+  private chunks: T[][] = [];
+  private count = 0;
+
+  constructor(private readonly cmp: (a: T, b: T) => number) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  clear(): void {
+    this.chunks = [];
+    this.count = 0;
+  }
+
+  /** Index of the first chunk whose last element is >= x (by cmpFn), or chunks.length. */
+  private findChunk(x: T, strict: boolean): number {
+    let lo = 0;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const chunk = this.chunks[mid]!;
+      const c = this.cmp(chunk[chunk.length - 1]!, x);
+      if (c < 0 || (strict && c === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private static bisect<T>(arr: T[], x: T, cmp: (a: T, b: T) => number, strict: boolean): number {
+    let lo = 0;
+    let hi = arr.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = cmp(arr[mid]!, x);
+      if (c < 0 || (strict && c === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  insert(x: T): void {
+    this.count++;
+    if (this.chunks.length === 0) {
+      this.chunks.push([x]);
+      return;
+    }
+    let ci = this.findChunk(x, true);
+    if (ci === this.chunks.length) ci--;
+    const chunk = this.chunks[ci]!;
+    chunk.splice(SortedList.bisect(chunk, x, this.cmp, true), 0, x);
+    if (chunk.length > CHUNK * 2) this.chunks.splice(ci + 1, 0, chunk.splice(CHUNK));
+  }
+
+  /** Removes one element equal to x (cmp === 0). Returns whether one was found. */
+  delete(x: T): boolean {
+    const ci = this.findChunk(x, false);
+    if (ci === this.chunks.length) return false;
+    const chunk = this.chunks[ci]!;
+    const pos = SortedList.bisect(chunk, x, this.cmp, false);
+    if (pos >= chunk.length || this.cmp(chunk[pos]!, x) !== 0) return false;
+    chunk.splice(pos, 1);
+    if (chunk.length === 0) this.chunks.splice(ci, 1);
+    this.count--;
+    return true;
+  }
+
+  /**
+   * Iterates in order starting at the first element >= `from` (or > `from` when `exclusive`),
+   * or from the start when `from` is undefined. `probe` compares an element with the bound.
+   */
+  *ascending(probe?: (e: T) => number, exclusive = false): Generator<T> {
+    let ci = 0;
+    let pos = 0;
+    if (probe) {
+      const before = (e: T): boolean => {
+        const c = probe(e);
+        return c < 0 || (exclusive && c === 0);
+      };
+      let lo = 0;
+      let hi = this.chunks.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const chunk = this.chunks[mid]!;
+        if (before(chunk[chunk.length - 1]!)) lo = mid + 1;
+        else hi = mid;
+      }
+      ci = lo;
+      if (ci < this.chunks.length) {
+        const chunk = this.chunks[ci]!;
+        let a = 0;
+        let b = chunk.length;
+        while (a < b) {
+          const mid = (a + b) >>> 1;
+          if (before(chunk[mid]!)) a = mid + 1;
+          else b = mid;
+        }
+        pos = a;
+      }
+    }
+    for (; ci < this.chunks.length; ci++, pos = 0) {
+      const chunk = this.chunks[ci]!;
+      for (; pos < chunk.length; pos++) yield chunk[pos]!;
+    }
+  }
+
+  /** Iterates in reverse order starting at the last element <= `from` (< when exclusive). */
+  *descending(probe?: (e: T) => number, exclusive = false): Generator<T> {
+    let ci = this.chunks.length - 1;
+    let pos = ci >= 0 ? this.chunks[ci]!.length - 1 : -1;
+    if (probe) {
+      const after = (e: T): boolean => {
+        const c = probe(e);
+        return c > 0 || (exclusive && c === 0);
+      };
+      // first chunk whose first element is after the bound, minus one
+      let lo = 0;
+      let hi = this.chunks.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (after(this.chunks[mid]![0]!)) hi = mid;
+        else lo = mid + 1;
+      }
+      ci = lo - 1;
+      if (ci >= 0) {
+        const chunk = this.chunks[ci]!;
+        let a = 0;
+        let b = chunk.length;
+        while (a < b) {
+          const mid = (a + b) >>> 1;
+          if (after(chunk[mid]!)) b = mid;
+          else a = mid + 1;
+        }
+        pos = a - 1;
+      }
+    }
+    for (; ci >= 0; ci--, pos = ci >= 0 ? this.chunks[ci]!.length - 1 : -1) {
+      const chunk = this.chunks[ci]!;
+      for (; pos >= 0; pos--) yield chunk[pos]!;
+    }
+  }
+}
