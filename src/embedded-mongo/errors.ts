@@ -8,6 +8,7 @@ export const ErrorCodes = {
   BadValue: 2,
   NoSuchKey: 4,
   FailedToParse: 9,
+  InvalidBSON: 22,
   TypeMismatch: 14,
   InvalidLength: 16,
   IllegalOperation: 20,
@@ -98,6 +99,13 @@ export function toCommandError(err: unknown): MongoCommandError {
   if (err instanceof MongoCommandError) return err;
   const message = err instanceof Error ? err.message : String(err);
   // mingo reports unknown and malformed operators with plain Errors; MongoDB answers BadValue.
+  const topLevel = /unknown top level operator: (\$[A-Za-z0-9_]+)/.exec(message);
+  if (topLevel) {
+    return new MongoCommandError(
+      'BadValue',
+      `unknown top level operator: ${topLevel[1]}. If you have a field name that starts with a '$' symbol, consider using $getField or $setField.`,
+    );
+  }
   if (/unknown (top level |query |update |pipeline |expression )?operator|not registered|Unknown update operator/i.test(message)) {
     const op = /(\$[A-Za-z0-9_]+)/.exec(message)?.[1];
     return new MongoCommandError('BadValue', op ? `unknown operator: ${op}` : message);
@@ -106,7 +114,7 @@ export function toCommandError(err: unknown): MongoCommandError {
     return new MongoCommandError('BadValue', message);
   }
   if (err instanceof Error && err.name.startsWith('BSON')) {
-    return new MongoCommandError('BadValue', `invalid BSON: ${message}`);
+    return new MongoCommandError('InvalidBSON', `invalid BSON: ${message}`);
   }
   return new MongoCommandError('InternalError', message);
 }

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import { runCommand } from './commands';
 import type { ServerState } from './commands/context';
 import { CursorManager } from './cursors';
-import { MongoCommandError } from './errors';
+import { MongoCommandError, toCommandError } from './errors';
 import { Engine } from './storage/engine';
 import { SessionRegistry } from './txn';
 import type { Doc } from './values';
@@ -156,8 +156,8 @@ class Connection {
 }
 
 function protocolError(err: unknown): Doc {
-  const message = err instanceof Error ? err.message : String(err);
-  return new MongoCommandError(err instanceof ProtocolError ? 'InvalidLength' : 'BadValue', `invalid message: ${message}`).toReply();
+  if (!(err instanceof ProtocolError)) return toCommandError(err).toReply();
+  return new MongoCommandError('BadValue', `invalid message: ${err.message}`).toReply();
 }
 
 export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {

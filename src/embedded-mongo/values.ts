@@ -185,7 +185,46 @@ function asBigInt(v: unknown): bigint | undefined {
   return undefined;
 }
 
+/** The exact value of a finite number as coefficient x 10^exponent (doubles expanded exactly). */
+function exactDecimal(v: unknown): { c: bigint; e: number } | undefined {
+  if (bsontype(v) === 'Decimal128') {
+    const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:E([+-]?\d+))?$/i.exec(String(v));
+    if (!m) return undefined;
+    const frac = m[3] ?? '';
+    return { c: BigInt((m[1] === '-' ? '-' : '') + ((m[2] ?? '') + frac || '0')), e: Number(m[4] ?? 0) - frac.length };
+  }
+  const big = asBigInt(v);
+  if (big !== undefined) return { c: big, e: 0 };
+  const n = toNumber(v);
+  if (!Number.isFinite(n)) return undefined;
+  // n = mantissa * 2^exp exactly; 2^-k = 5^k / 10^k.
+  const buf = new DataView(new ArrayBuffer(8));
+  buf.setFloat64(0, n);
+  const bits = buf.getBigUint64(0);
+  const sign = bits >> 63n ? -1n : 1n;
+  const rawExp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & 0xfffffffffffffn;
+  let exp: number;
+  if (rawExp === 0) exp = -1074;
+  else {
+    mant |= 1n << 52n;
+    exp = rawExp - 1075;
+  }
+  if (exp >= 0) return { c: sign * mant * (1n << BigInt(exp)), e: 0 };
+  return { c: sign * mant * 5n ** BigInt(-exp), e: exp };
+}
+
+function compareExact(a: { c: bigint; e: number }, b: { c: bigint; e: number }): number {
+  const e = Math.min(a.e, b.e);
+  return cmpPrim(a.c * 10n ** BigInt(a.e - e), b.c * 10n ** BigInt(b.e - e));
+}
+
 function compareNumbers(a: unknown, b: unknown): number {
+  if (bsontype(a) === 'Decimal128' || bsontype(b) === 'Decimal128') {
+    const x = exactDecimal(a);
+    const y = exactDecimal(b);
+    if (x && y) return compareExact(x, y);
+  }
   const ba = asBigInt(a);
   const bb = ba === undefined ? undefined : asBigInt(b);
   if (ba !== undefined && bb !== undefined) return cmpPrim(ba, bb);
@@ -295,8 +334,15 @@ export function keyString(v: unknown): string {
     case 3: {
       const big = asBigInt(v);
       if (big !== undefined) return 'D' + big.toString();
-      const n = toNumber(v);
-      return 'D' + (Number.isNaN(n) ? 'NaN' : String(n));
+      const exact = exactDecimal(v);
+      if (!exact) return 'D' + String(toNumber(v));
+      let { c, e } = exact;
+      if (c === 0n) return 'D0';
+      while (c % 10n === 0n) {
+        c /= 10n;
+        e++;
+      }
+      return e === 0 ? 'D' + c.toString() : `D${c}E${e}`;
     }
     case 4:
       return 'S' + String(v);

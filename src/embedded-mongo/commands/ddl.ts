@@ -19,6 +19,9 @@ async function durable(ctx: CommandContext, fn: (unit: WriteUnit) => Doc): Promi
 function create(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const name = collName(cmd, 'create');
   const { create: _n, $db: _d, lsid: _l, txnNumber: _t, writeConcern: _w, autocommit: _a, startTransaction: _s, ...options } = cmd;
+  const existing = ctx.state.engine.collection(ctx.db, name);
+  // MongoDB 7: creating an existing collection with the same options succeeds and changes nothing.
+  if (existing && keyString(existing.options) === keyString(options)) return Promise.resolve({ ok: 1 });
   return durable(ctx, (unit) => {
     ctx.state.engine.createCollection(unit, ctx.db, name, options);
     return { ok: 1 };

@@ -1,8 +1,7 @@
 /** Reads: find, getMore, killCursors, count, distinct, aggregate, explain. */
-import { Aggregator } from 'mingo';
 import { MongoCommandError, toCommandError } from '../errors';
 import { committedSource, explainFind, findRecs, type DocSource, type FindOptions, type FindResult } from '../query/executor';
-import { mingoOptions } from '../query/matcher';
+import { mingoOptions, newAggregator } from '../query/matcher';
 import { compileProjection } from '../query/projection';
 import { compareValues, isPlainObject, keyString, toNumber, toView, toViewCopy, valuesAtPath, type Doc } from '../values';
 import { collName, type CommandContext, type Handler } from './context';
@@ -180,7 +179,7 @@ async function aggregate(cmd: Doc, ctx: CommandContext): Promise<Doc> {
       return list;
     };
     try {
-      const agg = new Aggregator(toView(plan.rest) as Doc[], {
+      const agg = newAggregator(toView(plan.rest) as Doc[], {
         ...mingoOptions(plan.find.variables ? { variables: plan.find.variables } : {}),
         collectionResolver: resolver,
       });

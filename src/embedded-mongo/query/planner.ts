@@ -76,8 +76,9 @@ function collectConds(filter: Doc): Map<string, FieldCond> {
   const conds = new Map<string, FieldCond>();
   const visit = (f: Doc): void => {
     for (const [k, v] of Object.entries(f)) {
-      if (k === '$and' && Array.isArray(v)) for (const sub of v) if (isPlainObject(sub)) visit(sub);
-      else addCond(conds, k, v);
+      if (k === '$and' && Array.isArray(v)) {
+        for (const sub of v) if (isPlainObject(sub)) visit(sub);
+      } else addCond(conds, k, v);
     }
   };
   visit(filter);

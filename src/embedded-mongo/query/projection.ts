@@ -3,17 +3,16 @@
  * `$slice`, `$elemMatch` and `{ $meta: 'textScore' }`. Projections with aggregation expressions
  * are handed to mingo's `$project`.
  */
-import { Aggregator, Query } from 'mingo';
 import { MongoCommandError, toCommandError } from '../errors';
 import { isPlainObject, toNumber, toView, toViewCopy, type Doc } from '../values';
-import { mingoOptions } from './matcher';
+import { mingoOptions, newAggregator, newQuery } from './matcher';
 
 type Tree = { [k: string]: true | Tree };
 
 interface Special {
   path: string;
   slice?: [number, number | undefined];
-  elemMatch?: Query;
+  elemMatch?: ReturnType<typeof newQuery>;
   meta?: boolean;
 }
 
@@ -72,7 +71,7 @@ export function compileProjection(spec: unknown): Projector | null {
   const entries = Object.entries(spec);
   if (entries.length === 0) return null;
   if (entries.some(([, v]) => isExpression(v))) {
-    const agg = new Aggregator([{ $project: toView(spec) }], mingoOptions());
+    const agg = newAggregator([{ $project: toView(spec) }], mingoOptions());
     return {
       apply: (doc) => {
         try {
@@ -94,7 +93,7 @@ export function compileProjection(spec: unknown): Projector | null {
         const slice: [number, number | undefined] = Array.isArray(s) ? [toNumber(s[0]), toNumber(s[1])] : [toNumber(s), undefined];
         specials.push({ path, slice });
       } else if ('$elemMatch' in v) {
-        specials.push({ path, elemMatch: new Query(toView(v.$elemMatch) as Doc, mingoOptions()) });
+        specials.push({ path, elemMatch: newQuery(toView(v.$elemMatch) as Doc, mingoOptions()) });
         inclusion ??= true;
       } else if (v.$meta === 'textScore') {
         specials.push({ path, meta: true });

@@ -3,11 +3,10 @@
  * `$[id]` paths), replacements and pipeline updates, plus the document an upsert inserts.
  * Stored documents are never mutated: the update works on a clone and returns it.
  */
-import { Aggregator, Query } from 'mingo';
 import { Decimal128, Double, Long, ObjectId, Timestamp } from 'bson';
 import { MongoCommandError, toCommandError } from '../errors';
 import { cloneValue, compareValues, isNumeric, isPlainObject, keyString, toNumber, toView, toViewCopy, type Doc } from '../values';
-import { mingoOptions } from './matcher';
+import { mingoOptions, newAggregator, newQuery } from './matcher';
 
 export type UpdateSpec = { kind: 'ops'; ops: Doc } | { kind: 'replace'; doc: Doc } | { kind: 'pipeline'; stages: Doc[] };
 
@@ -74,10 +73,7 @@ const isInt = (v: unknown): boolean =>
 function arith(a: unknown, b: unknown, op: '+' | '*'): unknown {
   const ta = (a as { _bsontype?: string })?._bsontype;
   const tb = (b as { _bsontype?: string })?._bsontype;
-  if (ta === 'Decimal128' || tb === 'Decimal128') {
-    const r = op === '+' ? toNumber(a) + toNumber(b) : toNumber(a) * toNumber(b);
-    return Decimal128.fromString(String(r));
-  }
+  if (ta === 'Decimal128' || tb === 'Decimal128') return decimalArith(a, b, op);
   if (ta === 'Long' || tb === 'Long' || (isInt(a) && isInt(b))) {
     if ((ta === 'Long' || isInt(a)) && (tb === 'Long' || isInt(b))) {
       const x = BigInt(ta === 'Long' ? (a as Long).toString() : toNumber(a));
@@ -89,6 +85,31 @@ function arith(a: unknown, b: unknown, op: '+' | '*'): unknown {
   }
   const r = op === '+' ? toNumber(a) + toNumber(b) : toNumber(a) * toNumber(b);
   return Number.isInteger(r) && Math.abs(r) <= 2147483647 ? new Double(r) : r;
+}
+
+/** A decimal as coefficient x 10^exponent, exact. */
+function toDecimalParts(v: unknown): { c: bigint; e: number } {
+  const text = (v as { _bsontype?: string })?._bsontype === 'Decimal128' ? String(v) : String(toNumber(v));
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) throw new MongoCommandError('TypeMismatch', `cannot do decimal arithmetic on ${text}`);
+  const frac = m[3] ?? '';
+  const c = BigInt((m[1] === '-' ? '-' : '') + ((m[2] ?? '') + frac || '0'));
+  return { c, e: Number(m[4] ?? 0) - frac.length };
+}
+
+function decimalArith(a: unknown, b: unknown, op: '+' | '*'): Decimal128 {
+  const x = toDecimalParts(a);
+  const y = toDecimalParts(b);
+  let c: bigint;
+  let e: number;
+  if (op === '*') {
+    c = x.c * y.c;
+    e = x.e + y.e;
+  } else {
+    e = Math.min(x.e, y.e);
+    c = x.c * 10n ** BigInt(x.e - e) + y.c * 10n ** BigInt(y.e - e);
+  }
+  return Decimal128.fromString(`${c}E${e}`);
 }
 
 type Container = Doc | unknown[];
@@ -116,7 +137,7 @@ class Updater {
     };
     visit(this.ctx.filter);
     if (Object.keys(conds).length > 0) {
-      const q = new Query(conds, mingoOptions());
+      const q = newQuery(conds, mingoOptions());
       for (let i = 0; i < arr.length; i++) {
         const probe: Doc = {};
         let t = probe;
@@ -136,7 +157,7 @@ class Updater {
     if (!spec) throw new MongoCommandError('BadValue', `No array filter found for identifier '${id}' in path`);
     const renamed: Doc = {};
     for (const [k, v] of Object.entries(toView(spec) as Doc)) renamed['x' + k.slice(id.length)] = v;
-    const q = new Query(renamed, mingoOptions());
+    const q = newQuery(renamed, mingoOptions());
     const out: number[] = [];
     arr.forEach((e, i) => {
       if (q.test({ x: toView(e) })) out.push(i);
@@ -345,10 +366,10 @@ function pullMatcher(arg: unknown): (e: unknown) => boolean {
     const keys = Object.keys(arg);
     const view = toView(arg) as Doc;
     if (keys.length > 0 && keys.every((k) => k.startsWith('$'))) {
-      const q = new Query({ v: view }, mingoOptions());
+      const q = newQuery({ v: view }, mingoOptions());
       return (e) => q.test({ v: toView(e) });
     }
-    const q = new Query(view, mingoOptions());
+    const q = newQuery(view, mingoOptions());
     return (e) => isPlainObject(e) && q.test(toView(e) as Doc);
   }
   return (e) => compareValues(e, arg) === 0;
@@ -362,7 +383,7 @@ export function applyUpdate(doc: Doc, spec: UpdateSpec, ctx: UpdateContext): Doc
       out = { _id: doc._id, ...cloneValue(spec.doc) };
       if (spec.doc._id === undefined) out._id = doc._id;
     } else if (spec.kind === 'pipeline') {
-      const agg = new Aggregator(toView(spec.stages) as Doc[], mingoOptions());
+      const agg = newAggregator(toView(spec.stages) as Doc[], mingoOptions());
       out = (agg.run([toViewCopy(doc) as Doc])[0] ?? {}) as Doc;
     } else {
       out = cloneValue(doc);
