@@ -1,11 +1,19 @@
 /**
- * `npm run db:embedded -- --port N [--dbpath DIR] [--ttl-interval MS]`: runs the embedded
+ * `npm run db:embedded -- --port N [--dbpath DIR] [--ttl-interval MS] [--compact-bytes N]`: runs the embedded
  * server until SIGTERM/SIGINT. Prints one line with its mongodb:// URI once it accepts connections.
  */
 import { startEmbeddedMongo } from './server';
 
-function parseArgs(argv: string[]): { port: number; dbPath?: string; ttlMs?: number; host?: string } {
-  const out: { port: number; dbPath?: string; ttlMs?: number; host?: string } = { port: 27017 };
+interface Args {
+  port: number;
+  dbPath?: string;
+  ttlMs?: number;
+  host?: string;
+  compactBytes?: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { port: 27017 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -13,6 +21,7 @@ function parseArgs(argv: string[]): { port: number; dbPath?: string; ttlMs?: num
     else if (a === '--dbpath' && v) out.dbPath = v;
     else if (a === '--ttl-interval' && v) out.ttlMs = Number(v);
     else if (a === '--host' && v) out.host = v;
+    else if (a === '--compact-bytes' && v) out.compactBytes = Number(v);
     else continue;
     i++;
   }
@@ -27,6 +36,7 @@ async function main(): Promise<void> {
     ...(args.host ? { host: args.host } : {}),
     ...(args.dbPath ? { dbPath: args.dbPath } : {}),
     ...(args.ttlMs ? { ttlMonitorIntervalMs: args.ttlMs } : {}),
+    ...(args.compactBytes ? { compactBytes: args.compactBytes } : {}),
   });
   process.stdout.write(`embedded MongoDB listening on ${server.uri.replace(/\/$/, '')} (${args.dbPath ? `data in ${args.dbPath}` : 'in memory'})\n`);
   let stopping = false;

@@ -54,8 +54,8 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * with tsx's loader in one process, so a signal reaches the server itself; `viaTsxBin` runs it
  * the way `npm run db:embedded` does, through tsx's wrapper process.
  */
-async function launch(dbPath: string, opts: { port?: number; viaTsxBin?: boolean } = {}): Promise<Server> {
-  const args = [CLI, '--port', String(opts.port ?? 0), '--host', '127.0.0.1', '--dbpath', dbPath];
+async function launch(dbPath: string, opts: { port?: number; viaTsxBin?: boolean; extra?: string[] } = {}): Promise<Server> {
+  const args = [CLI, '--port', String(opts.port ?? 0), '--host', '127.0.0.1', '--dbpath', dbPath, ...(opts.extra ?? [])];
   const proc = opts.viaTsxBin
     ? spawn(process.execPath, [TSX_BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     : spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -372,5 +372,34 @@ describeEmbedded('durability (embedded server only: restarts the server process)
     } finally {
       await second.stop();
     }
+  }, 60_000);
+
+  test('when the journal outgrows its compaction size while running, then a snapshot replaces it and a kill -9 afterwards loses nothing', async () => {
+    const dir = tempDir();
+    const first = await launch(dir, { extra: ['--compact-bytes', String(64 * 1024)] });
+    const count = await withClient(first.uri, async (db) => {
+      const notes = db.collection<Loose>('notes');
+      await notes.createIndex({ n: 1 }, { unique: true });
+      for (let b = 0; b < 20; b++) {
+        await notes.insertMany(Array.from({ length: 100 }, (_, i) => ({ _id: `n${b * 100 + i}`, n: b * 100 + i, text: 'x'.repeat(200) })));
+      }
+      await notes.deleteMany({ n: { $lt: 100 } });
+      return notes.countDocuments();
+    });
+    expect(count).toBe(1900);
+    // Compaction runs in the background after the write that crossed the threshold.
+    const deadline = Date.now() + 10_000;
+    while (!fs.existsSync(path.join(dir, 'snapshot.bson')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(path.join(dir, 'snapshot.bson'))).toBe(true);
+    expect((await stop(first, 'SIGKILL')).signal).toBe('SIGKILL');
+    const second = await launch(dir);
+    await withClient(second.uri, async (db) => {
+      const notes = db.collection<Loose>('notes');
+      expect(await notes.countDocuments()).toBe(1900);
+      expect(await notes.findOne({ n: 50 })).toBeNull();
+      expect(await notes.findOne({ n: 1999 })).toMatchObject({ _id: 'n1999' });
+      await expect(notes.insertOne({ _id: 'dup', n: 1999 })).rejects.toMatchObject({ code: 11000 });
+    });
+    expect((await stop(second, 'SIGTERM')).code).toBe(0);
   }, 60_000);
 });
