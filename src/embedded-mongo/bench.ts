@@ -108,7 +108,9 @@ async function main(): Promise<void> {
       console.log(r.name.padEnd(62) + String(r.ops).padStart(8) + r.opsPerSec.toFixed(0).padStart(12) + r.msPerOp.toFixed(3).padStart(10));
     }
     const summary = { indexSpeedupMemory: ratio('memory'), indexSpeedupDbPath: ratio('dbPath') };
-    console.log(`\nindexed findOne vs full scan of the same collection: ${summary.indexSpeedupMemory.toFixed(0)}x faster (memory), ${summary.indexSpeedupDbPath.toFixed(0)}x faster (dbPath)`);
+    console.log(
+      `\nindexed findOne vs full scan of the same collection: ${summary.indexSpeedupMemory.toFixed(0)}x faster (memory), ${summary.indexSpeedupDbPath.toFixed(0)}x faster (dbPath)`,
+    );
     mkdirSync('bench-results', { recursive: true });
     writeFileSync(
       path.join('bench-results', 'db.json'),

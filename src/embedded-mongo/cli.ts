@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     ...(args.ttlMs ? { ttlMonitorIntervalMs: args.ttlMs } : {}),
     ...(args.compactBytes ? { compactBytes: args.compactBytes } : {}),
   });
-  process.stdout.write(`embedded MongoDB listening on ${server.uri.replace(/\/$/, '')} (${args.dbPath ? `data in ${args.dbPath}` : 'in memory'})\n`);
+  process.stdout.write(
+    `embedded MongoDB listening on ${server.uri.replace(/\/$/, '')} (${args.dbPath ? `data in ${args.dbPath}` : 'in memory'})\n`,
+  );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -51,7 +51,10 @@ export class CursorManager {
     const c = this.cursors.get(key);
     if (!c) throw new MongoCommandError('CursorNotFound', `cursor id ${key} not found`);
     if (c.ns !== ns) {
-      throw new MongoCommandError('Location16755', `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${c.ns}`);
+      throw new MongoCommandError(
+        'Location16755',
+        `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${c.ns}`,
+      );
     }
     c.lastUse = Date.now();
     const batch = this.take(c, batchSize && batchSize > 0 ? batchSize : Number.MAX_SAFE_INTEGER);

@@ -43,9 +43,7 @@ export const ErrorCodes = {
 
 export type ErrorCodeName = keyof typeof ErrorCodes;
 
-const codeNames = new Map<number, string>(
-  Object.entries(ErrorCodes).map(([name, code]) => [code, name]),
-);
+const codeNames = new Map<number, string>(Object.entries(ErrorCodes).map(([name, code]) => [code, name]));
 
 export function codeName(code: number): string {
   return codeNames.get(code) ?? 'Location' + String(code);
@@ -57,11 +55,7 @@ export class MongoCommandError extends Error {
   readonly labels: string[];
   readonly extra: Record<string, unknown>;
 
-  constructor(
-    name: ErrorCodeName | number,
-    message: string,
-    opts: { labels?: string[]; extra?: Record<string, unknown> } = {},
-  ) {
+  constructor(name: ErrorCodeName | number, message: string, opts: { labels?: string[]; extra?: Record<string, unknown> } = {}) {
     super(message);
     this.code = typeof name === 'number' ? name : ErrorCodes[name];
     this.codeName = codeName(this.code);

@@ -149,7 +149,11 @@ class Connection {
     try {
       out = encode(nextRequestId++, header.requestId, doc);
     } catch (err) {
-      out = encode(nextRequestId++, header.requestId, new MongoCommandError('BSONObjectTooLarge', `reply could not be encoded: ${(err as Error).message}`).toReply());
+      out = encode(
+        nextRequestId++,
+        header.requestId,
+        new MongoCommandError('BSONObjectTooLarge', `reply could not be encoded: ${(err as Error).message}`).toReply(),
+      );
     }
     this.socket.write(out);
   }

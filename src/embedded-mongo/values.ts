@@ -8,7 +8,7 @@
  *
  * Query form ("view"): mingo compares JS numbers only, so numeric wrappers become numbers.
  */
-import { Binary, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from 'bson';
+import { type Binary, type Decimal128, type Double, type Int32, type Long, ObjectId, type Timestamp } from 'bson';
 
 export type Doc = Record<string, unknown>;
 
@@ -22,9 +22,7 @@ export function isPlainObject(v: unknown): v is Doc {
 }
 
 function bsontype(v: unknown): string | undefined {
-  return v !== null && typeof v === 'object'
-    ? ((v as { _bsontype?: string })._bsontype ?? undefined)
-    : undefined;
+  return v !== null && typeof v === 'object' ? ((v as { _bsontype?: string })._bsontype ?? undefined) : undefined;
 }
 
 export function isNumeric(v: unknown): boolean {

@@ -6,7 +6,7 @@ import { MongoCommandError, writeConflict } from './errors';
 import { viewOf } from './query/matcher';
 import type { Collection, Rec } from './storage/collection';
 import type { Engine, WriteUnit } from './storage/engine';
-import { Txn, docLockKey, uniqueLockKey } from './txn';
+import { type Txn, docLockKey, uniqueLockKey } from './txn';
 import { keyString, type Doc } from './values';
 
 export interface WriteCtx {

@@ -115,7 +115,16 @@ export const adminCommands: Record<string, Handler> = {
   dbStats: (_cmd, ctx) => {
     const colls = ctx.state.engine.collections(ctx.db);
     const objects = colls.reduce((n, c) => n + c.docs.size, 0);
-    return { db: ctx.db, collections: colls.length, views: 0, objects, indexes: colls.reduce((n, c) => n + c.indexes.size, 0), dataSize: 0, storageSize: 0, ok: 1 };
+    return {
+      db: ctx.db,
+      collections: colls.length,
+      views: 0,
+      objects,
+      indexes: colls.reduce((n, c) => n + c.indexes.size, 0),
+      dataSize: 0,
+      storageSize: 0,
+      ok: 1,
+    };
   },
   logout: () => ({ ok: 1 }),
 };

@@ -113,7 +113,8 @@ function dropIndexes(cmd: Doc, ctx: CommandContext): Promise<Doc> {
 function renameCollection(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const from = cmd.renameCollection;
   const to = cmd.to;
-  if (typeof from !== 'string' || typeof to !== 'string') throw new MongoCommandError('BadValue', 'renameCollection needs source and target namespaces');
+  if (typeof from !== 'string' || typeof to !== 'string')
+    throw new MongoCommandError('BadValue', 'renameCollection needs source and target namespaces');
   return durable(ctx, (unit) => {
     ctx.state.engine.renameCollection(unit, from, to, cmd.dropTarget === true);
     return { ok: 1 };
@@ -132,7 +133,8 @@ export const ddlCommands: Record<string, Handler> = {
   renameCollection,
   collMod: (cmd, ctx) => {
     const name = collName(cmd, 'collMod');
-    if (!ctx.state.engine.collection(ctx.db, name)) throw new MongoCommandError('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
+    if (!ctx.state.engine.collection(ctx.db, name))
+      throw new MongoCommandError('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
     return { ok: 1 };
   },
 };

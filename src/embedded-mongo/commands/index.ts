@@ -2,7 +2,7 @@
  * Command dispatch: finds the handler, attaches the session and transaction the command names,
  * replays retried writes, and turns every failure into MongoDB's error reply.
  */
-import { Long } from 'bson';
+import { type Long } from 'bson';
 import { MongoCommandError, toCommandError } from '../errors';
 import { noSuchTransaction, sessionKey, type Session } from '../txn';
 import { commitTransaction } from '../writes';
@@ -22,7 +22,18 @@ const HANDLERS: Record<string, Handler> = {
 
 const RETRYABLE = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
 /** Commands that may not run inside a multi-document transaction. */
-const NOT_IN_TXN = new Set(['count', 'listCollections', 'listIndexes', 'createIndexes', 'drop', 'dropDatabase', 'dropIndexes', 'renameCollection', 'create', 'explain']);
+const NOT_IN_TXN = new Set([
+  'count',
+  'listCollections',
+  'listIndexes',
+  'createIndexes',
+  'drop',
+  'dropDatabase',
+  'dropIndexes',
+  'renameCollection',
+  'create',
+  'explain',
+]);
 
 function txnNumberOf(cmd: Doc): bigint | undefined {
   const v = cmd.txnNumber;
@@ -53,7 +64,10 @@ function joinTransaction(ctx: CommandContext, name: string, cmd: Doc, session: S
   const engine = ctx.state.engine;
   if (cmd.startTransaction === true) {
     if (txnNumber < session.txnNumber || (txnNumber === session.txnNumber && session.txn)) {
-      throw new MongoCommandError('TransactionTooOld', `Cannot start transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`);
+      throw new MongoCommandError(
+        'TransactionTooOld',
+        `Cannot start transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`,
+      );
     }
     if (session.txn?.state === 'active') engine.txns.end(session.txn, 'aborted');
     session.txnNumber = txnNumber;
@@ -94,7 +108,10 @@ export async function runCommand(state: ServerState, body: Doc, conn: { me: stri
       // A retryable write: the driver resends the same txnNumber after a network error.
       if (session.retryReply?.txnNumber === txnNumber) return session.retryReply.reply;
       if (txnNumber < session.txnNumber) {
-        throw new MongoCommandError('TransactionTooOld', `Retryable write with txnNumber ${txnNumber} is prohibited on session because a newer retryable write with txnNumber ${session.txnNumber} has already started`);
+        throw new MongoCommandError(
+          'TransactionTooOld',
+          `Retryable write with txnNumber ${txnNumber} is prohibited on session because a newer retryable write with txnNumber ${session.txnNumber} has already started`,
+        );
       }
       if (session.txn?.state === 'active') state.engine.txns.end(session.txn, 'aborted');
       session.txnNumber = txnNumber;

@@ -12,7 +12,10 @@ export function optionalNumber(cmd: Doc, field: string, min = 0): number | undef
   if (v === undefined || v === null) return undefined;
   const n = toNumber(v);
   if (!Number.isFinite(n)) {
-    throw new MongoCommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${typeof v}', expected types '[long, int, decimal, double]'`);
+    throw new MongoCommandError(
+      'TypeMismatch',
+      `BSON field '${field}' is the wrong type '${typeof v}', expected types '[long, int, decimal, double]'`,
+    );
   }
   if (n < min) throw new MongoCommandError(51024, `BSON field '${field}' value must be >= ${min}, actual value '${n}'`);
   return Math.trunc(n);
@@ -22,7 +25,10 @@ function optionalObject(cmd: Doc, field: string): Doc | undefined {
   const v = cmd[field];
   if (v === undefined || v === null) return undefined;
   if (!isPlainObject(v)) {
-    throw new MongoCommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${Array.isArray(v) ? 'array' : typeof v}', expected type 'object'`);
+    throw new MongoCommandError(
+      'TypeMismatch',
+      `BSON field '${field}' is the wrong type '${Array.isArray(v) ? 'array' : typeof v}', expected type 'object'`,
+    );
   }
   return v;
 }

@@ -1,5 +1,5 @@
 /** Writes: insert, update, delete, findAndModify, and the output of $out / $merge. */
-import { ObjectId } from 'bson';
+import { calculateObjectSize, ObjectId } from 'bson';
 import { MongoCommandError, toCommandError } from '../errors';
 import { committedSource, findRecs, type FindOptions } from '../query/executor';
 import { compileProjection } from '../query/projection';
@@ -23,6 +23,9 @@ export function prepareInsert(raw: unknown): Doc {
   if (isPlainObject(doc._id) && Object.keys(doc._id).some((k) => k.startsWith('$'))) {
     throw new MongoCommandError('DollarPrefixedFieldName', `_id fields may not contain '$'-prefixed fields`);
   }
+  const size = calculateObjectSize(doc);
+  if (size > MAX_DOC_BYTES)
+    throw new MongoCommandError('BSONObjectTooLarge', `object to insert too large. size in bytes: ${size}, max size: ${MAX_DOC_BYTES}`);
   return doc;
 }
 
@@ -117,7 +120,11 @@ function updateStatement(
   const filterView = toView(stmt.q) as Doc;
   const updates = found.recs.map((rec) => ({
     rec,
-    next: applyUpdate(rec.doc, stmt.spec, { filter: filterView, isInsert: false, ...(stmt.arrayFilters ? { arrayFilters: stmt.arrayFilters } : {}) }),
+    next: applyUpdate(rec.doc, stmt.spec, {
+      filter: filterView,
+      isInsert: false,
+      ...(stmt.arrayFilters ? { arrayFilters: stmt.arrayFilters } : {}),
+    }),
   }));
   const changed = updates.filter((u) => !sameDoc(u.rec.doc, u.next));
   if (updates.length === 0 && stmt.upsert) {
@@ -125,7 +132,12 @@ function updateStatement(
     insertDoc(wctx, coll, doc);
     return { matched: 0, modified: 0, upsertedId: doc._id, after: doc };
   }
-  assertUnlocked(wctx, coll, changed.map((u) => keyString(u.rec.doc._id)), changed.map((u) => u.next));
+  assertUnlocked(
+    wctx,
+    coll,
+    changed.map((u) => keyString(u.rec.doc._id)),
+    changed.map((u) => u.next),
+  );
   for (const u of changed) replaceDoc(wctx, coll, keyString(u.rec.doc._id), u.next);
   const first = updates[0];
   return { matched: updates.length, modified: changed.length, ...(first ? { before: first.rec, after: first.next } : {}) };
@@ -148,10 +160,18 @@ async function update(cmd: Doc, ctx: CommandContext): Promise<Doc> {
     if (!isPlainObject(stmt.q)) throw new MongoCommandError('TypeMismatch', "BSON field 'q' is missing but a required field");
     const spec = parseUpdate(stmt.u);
     const multi = stmt.multi === true;
-    if (multi && spec.kind === 'replace') throw new MongoCommandError('FailedToParse', 'multi update is not supported for replacement-style update');
+    if (multi && spec.kind === 'replace')
+      throw new MongoCommandError('FailedToParse', 'multi update is not supported for replacement-style update');
     const arrayFilters = Array.isArray(stmt.arrayFilters) ? (stmt.arrayFilters as Doc[]) : undefined;
     const res = await retryWhileBlocked(() =>
-      updateStatement(ctx, wctx, name, { q: stmt.q as Doc, spec, multi, upsert: stmt.upsert === true, ...(arrayFilters ? { arrayFilters } : {}), find: statementFind(stmt) }),
+      updateStatement(ctx, wctx, name, {
+        q: stmt.q as Doc,
+        spec,
+        multi,
+        upsert: stmt.upsert === true,
+        ...(arrayFilters ? { arrayFilters } : {}),
+        find: statementFind(stmt),
+      }),
     );
     n += res.matched;
     nModified += res.modified;
@@ -217,7 +237,14 @@ async function findAndModify(cmd: Doc, ctx: CommandContext): Promise<Doc> {
     const spec = parseUpdate(cmd.update);
     const arrayFilters = Array.isArray(cmd.arrayFilters) ? (cmd.arrayFilters as Doc[]) : undefined;
     const res = await retryWhileBlocked(() =>
-      updateStatement(ctx, wctx, name, { q, spec, multi: false, upsert: cmd.upsert === true, ...(arrayFilters ? { arrayFilters } : {}), find }),
+      updateStatement(ctx, wctx, name, {
+        q,
+        spec,
+        multi: false,
+        upsert: cmd.upsert === true,
+        ...(arrayFilters ? { arrayFilters } : {}),
+        find,
+      }),
     );
     const lastErrorObject: Doc = { n: res.matched + (res.upsertedId !== undefined ? 1 : 0), updatedExisting: res.matched > 0 };
     if (res.upsertedId !== undefined) lastErrorObject.upserted = res.upsertedId;
@@ -260,7 +287,8 @@ export async function writeStageOutput(ctx: CommandContext, stage: Doc, docs: Do
       const existing = findRecs(committedSource(coll), { filter, limit: 1 }).recs[0];
       if (!existing) {
         if (whenNotMatched === 'insert') insertDoc(wctx, coll, doc);
-        else if (whenNotMatched === 'fail') throw new MongoCommandError(13113, '$merge could not find a matching document in the target collection');
+        else if (whenNotMatched === 'fail')
+          throw new MongoCommandError(13113, '$merge could not find a matching document in the target collection');
         continue;
       }
       const id = keyString(existing.doc._id);

@@ -51,7 +51,10 @@ export interface FindResult {
 
 export function findRecs(src: DocSource, opts: FindOptions): FindResult {
   const started = Date.now();
-  const compiled = compileFilter(opts.filter, { ...(opts.variables ? { variables: opts.variables } : {}), ...(opts.collation ? { collation: opts.collation } : {}) });
+  const compiled = compileFilter(opts.filter, {
+    ...(opts.variables ? { variables: opts.variables } : {}),
+    ...(opts.collation ? { collation: opts.collation } : {}),
+  });
   const sortKeys = parseSort(opts.sort);
   const plan = planQuery(src.coll, compiled.filter, sortKeys, {
     hint: opts.hint,
@@ -115,7 +118,12 @@ export function findRecs(src: DocSource, opts: FindOptions): FindResult {
 
   if (needSort) {
     stats.sortedInMemory = true;
-    sortDocs(out, sortKeys, (r) => r.doc, (r) => scores.get(r) ?? 0);
+    sortDocs(
+      out,
+      sortKeys,
+      (r) => r.doc,
+      (r) => scores.get(r) ?? 0,
+    );
   }
   stats.millis = Date.now() - started;
   const recs = skip > 0 || want !== Infinity ? out.slice(skip, want) : out;

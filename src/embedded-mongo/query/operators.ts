@@ -71,7 +71,8 @@ function regexTest(re: RegExp, v: unknown): boolean {
 }
 
 function equalsAny(cands: unknown[], value: unknown, cmp: (a: unknown, b: unknown) => number): boolean {
-  if (value instanceof RegExp) return cands.some((c) => regexTest(value, c) || (c instanceof RegExp && c.source === value.source && c.flags === value.flags));
+  if (value instanceof RegExp)
+    return cands.some((c) => regexTest(value, c) || (c instanceof RegExp && c.source === value.source && c.flags === value.flags));
   if (value === null) return cands.some((c) => c === null || c === undefined);
   return cands.some((c) => c !== undefined && typeRank(c) === typeRank(value) && cmp(c, value) === 0);
 }
@@ -113,9 +114,24 @@ const comparisonOps = {
 // ---------------------------------------------------------------------------------- $type
 
 const TYPE_ALIASES: Record<string, string> = {
-  '1': 'double', '2': 'string', '3': 'object', '4': 'array', '5': 'binData', '6': 'undefined', '7': 'objectId',
-  '8': 'bool', '9': 'date', '10': 'null', '11': 'regex', '13': 'javascript', '16': 'int', '17': 'timestamp',
-  '18': 'long', '19': 'decimal', '-1': 'minKey', '127': 'maxKey',
+  '1': 'double',
+  '2': 'string',
+  '3': 'object',
+  '4': 'array',
+  '5': 'binData',
+  '6': 'undefined',
+  '7': 'objectId',
+  '8': 'bool',
+  '9': 'date',
+  '10': 'null',
+  '11': 'regex',
+  '13': 'javascript',
+  '16': 'int',
+  '17': 'timestamp',
+  '18': 'long',
+  '19': 'decimal',
+  '-1': 'minKey',
+  '127': 'maxKey',
 };
 const TYPE_NAMES = new Set([...Object.values(TYPE_ALIASES), 'number', 'symbol']);
 
@@ -131,8 +147,18 @@ export function bsonTypeName(v: unknown): string {
   if (v instanceof Date) return 'date';
   if (v instanceof RegExp) return 'regex';
   const names: Record<string, string> = {
-    Double: 'double', Int32: 'int', Long: 'long', Decimal128: 'decimal', ObjectId: 'objectId', Binary: 'binData',
-    Timestamp: 'timestamp', BSONRegExp: 'regex', Code: 'javascript', MinKey: 'minKey', MaxKey: 'maxKey', BSONSymbol: 'symbol',
+    Double: 'double',
+    Int32: 'int',
+    Long: 'long',
+    Decimal128: 'decimal',
+    ObjectId: 'objectId',
+    Binary: 'binData',
+    Timestamp: 'timestamp',
+    BSONRegExp: 'regex',
+    Code: 'javascript',
+    MinKey: 'minKey',
+    MaxKey: 'maxKey',
+    BSONSymbol: 'symbol',
   };
   return names[(v as { _bsontype?: string })._bsontype ?? ''] ?? 'object';
 }
@@ -180,10 +206,7 @@ function bucketStage(coll: Iterator, spec: Doc, options: unknown): Iterator {
   const fallback = 'default' in spec ? spec.default : { $literal: '__petbuddy_no_bucket__' };
   const output = isPlainObject(spec.output) ? spec.output : { count: { $sum: 1 } };
   const group = new BaseAggregator(
-    [
-      { $group: { _id: { $switch: { branches, default: fallback } }, ...output } },
-      { $sort: { _id: 1 } },
-    ],
+    [{ $group: { _id: { $switch: { branches, default: fallback } }, ...output } }, { $sort: { _id: 1 } }],
     options as never,
   );
   return coll.transform((xs: unknown[]) => {

@@ -160,7 +160,10 @@ function hintedIndex(coll: Collection, hint: unknown): Index | 'natural' | undef
     if ('$natural' in hint) return 'natural';
     for (const ix of coll.indexes.values()) if (keyString(ix.spec.key) === keyString(hint)) return ix;
   }
-  throw new MongoCommandError('BadValue', 'error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index');
+  throw new MongoCommandError(
+    'BadValue',
+    'error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index',
+  );
 }
 
 export function planQuery(

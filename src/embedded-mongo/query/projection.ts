@@ -112,7 +112,9 @@ export function compileProjection(spec: unknown): Projector | null {
     if (inclusion !== undefined && inclusion !== on) {
       throw new MongoCommandError(
         on ? 31253 : 31254,
-        on ? `Cannot do inclusion on field ${path} in exclusion projection` : `Cannot do exclusion on field ${path} in inclusion projection`,
+        on
+          ? `Cannot do inclusion on field ${path} in exclusion projection`
+          : `Cannot do exclusion on field ${path} in inclusion projection`,
       );
     }
     inclusion = on;

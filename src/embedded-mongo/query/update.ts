@@ -11,8 +11,21 @@ import { mingoOptions, newAggregator, newQuery } from './matcher';
 export type UpdateSpec = { kind: 'ops'; ops: Doc } | { kind: 'replace'; doc: Doc } | { kind: 'pipeline'; stages: Doc[] };
 
 const OPERATORS = new Set([
-  '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$currentDate',
-  '$push', '$addToSet', '$pop', '$pull', '$pullAll', '$setOnInsert', '$bit',
+  '$set',
+  '$unset',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$rename',
+  '$currentDate',
+  '$push',
+  '$addToSet',
+  '$pop',
+  '$pull',
+  '$pullAll',
+  '$setOnInsert',
+  '$bit',
 ]);
 
 export function parseUpdate(u: unknown): UpdateSpec {
@@ -25,27 +38,44 @@ export function parseUpdate(u: unknown): UpdateSpec {
   const ops = keys.filter((k) => k.startsWith('$'));
   if (ops.length === 0) return { kind: 'replace', doc: u };
   if (ops.length !== keys.length) {
-    throw new MongoCommandError('FailedToParse', `Unknown modifier: ${keys.find((k) => !k.startsWith('$'))}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    throw new MongoCommandError(
+      'FailedToParse',
+      `Unknown modifier: ${keys.find((k) => !k.startsWith('$'))}. Expected a valid update modifier or pipeline-style update specified as an array`,
+    );
   }
   const targets: string[] = [];
   for (const op of ops) {
     if (!OPERATORS.has(op)) {
-      throw new MongoCommandError('FailedToParse', `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+      throw new MongoCommandError(
+        'FailedToParse',
+        `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
     }
     const args = u[op];
     if (!isPlainObject(args)) {
-      throw new MongoCommandError('FailedToParse', `Modifiers operate on fields but we found type ${typeof args} instead. For example: {$mod: {<field>: ...}} not {${op}: ${JSON.stringify(args)}}`);
+      throw new MongoCommandError(
+        'FailedToParse',
+        `Modifiers operate on fields but we found type ${typeof args} instead. For example: {$mod: {<field>: ...}} not {${op}: ${JSON.stringify(args)}}`,
+      );
     }
     for (const path of Object.keys(args)) {
       targets.push(path);
       if (op === '$rename') targets.push(String(args[path]));
     }
   }
-  const norm = targets.map((t) => t.split('.').filter((p) => !p.startsWith('$')).join('.'));
+  const norm = targets.map((t) =>
+    t
+      .split('.')
+      .filter((p) => !p.startsWith('$'))
+      .join('.'),
+  );
   for (let i = 0; i < norm.length; i++) {
     for (let j = 0; j < norm.length; j++) {
       if (i !== j && (norm[i] === norm[j] || norm[j]!.startsWith(norm[i] + '.')) && targets[i] !== undefined) {
-        throw new MongoCommandError('ConflictingUpdateOperators', `Updating the path '${targets[j]}' would create a conflict at '${norm[i]}'`);
+        throw new MongoCommandError(
+          'ConflictingUpdateOperators',
+          `Updating the path '${targets[j]}' would create a conflict at '${norm[i]}'`,
+        );
       }
     }
   }
@@ -177,14 +207,19 @@ class Updater {
         else if (part === '$[]') idxs = c.map((_e, j) => j);
         else if (part.startsWith('$[') && part.endsWith(']')) idxs = this.filteredIndexes(part.slice(2, -1), c);
         else if (/^\d+$/.test(part)) idxs = [Number(part)];
-        else throw new MongoCommandError('PathNotViable', `Cannot create field '${part}' in element {${prefix}: ${JSON.stringify(toView(c))}}`);
+        else
+          throw new MongoCommandError(
+            'PathNotViable',
+            `Cannot create field '${part}' in element {${prefix}: ${JSON.stringify(toView(c))}}`,
+          );
         for (const j of idxs) {
           if (last) fn(c, String(j));
           else this.descend(c, String(j), i, create, (child) => walk(child, i + 1, `${prefix}.${part}`));
         }
         return;
       }
-      if (part.startsWith('$')) throw new MongoCommandError('BadValue', `The positional operator did not find the match needed from the query.`);
+      if (part.startsWith('$'))
+        throw new MongoCommandError('BadValue', `The positional operator did not find the match needed from the query.`);
       if (last) fn(c, part);
       else this.descend(c, part, i, create, (child) => walk(child, i + 1, prefix ? `${prefix}.${part}` : part));
     };
@@ -236,13 +271,19 @@ class Updater {
       case '$inc':
       case '$mul':
         if (!isNumeric(arg)) {
-          throw new MongoCommandError('TypeMismatch', `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(toView(arg))}}`);
+          throw new MongoCommandError(
+            'TypeMismatch',
+            `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(toView(arg))}}`,
+          );
         }
         return this.visit(path, true, (c, k) => {
           const cur = (c as Record<string, unknown>)[k];
           if (cur === undefined) return Updater.setIn(c, k, op === '$inc' ? arg : arith(arg, 0, '*'));
           if (!isNumeric(cur)) {
-            throw new MongoCommandError('TypeMismatch', `Cannot apply ${op} to a value of non-numeric type. ${this.idText()} has the field '${k}' of non-numeric type ${typeName(cur)}`);
+            throw new MongoCommandError(
+              'TypeMismatch',
+              `Cannot apply ${op} to a value of non-numeric type. ${this.idText()} has the field '${k}' of non-numeric type ${typeName(cur)}`,
+            );
           }
           Updater.setIn(c, k, arith(cur, arg, op === '$inc' ? '+' : '*'));
         });
@@ -259,11 +300,16 @@ class Updater {
         return this.visit(path, true, (c, k) => Updater.setIn(c, k, now));
       }
       case '$rename': {
-        if (typeof arg !== 'string' || arg === path) throw new MongoCommandError('BadValue', `The 'to' field for $rename must be a string: ${path}: ${String(arg)}`);
+        if (typeof arg !== 'string' || arg === path)
+          throw new MongoCommandError('BadValue', `The 'to' field for $rename must be a string: ${path}: ${String(arg)}`);
         let moved: unknown;
         let found = false;
         this.visit(path, false, (c, k) => {
-          if (Array.isArray(c)) throw new MongoCommandError('BadValue', `The source field cannot be an array element, '${path}' in doc with _id has an array field called '${k}'`);
+          if (Array.isArray(c))
+            throw new MongoCommandError(
+              'BadValue',
+              `The source field cannot be an array element, '${path}' in doc with _id has an array field called '${k}'`,
+            );
           if (k in c) {
             moved = c[k];
             found = true;
@@ -280,7 +326,8 @@ class Updater {
         return this.visit(path, false, (c, k) => {
           const cur = (c as Record<string, unknown>)[k];
           if (cur === undefined) return;
-          if (!Array.isArray(cur)) throw new MongoCommandError('TypeMismatch', `Path '${path}' contains an element of non-array type '${typeName(cur)}'`);
+          if (!Array.isArray(cur))
+            throw new MongoCommandError('TypeMismatch', `Path '${path}' contains an element of non-array type '${typeName(cur)}'`);
           if (toNumber(arg) >= 0) cur.pop();
           else cur.shift();
         });
@@ -291,7 +338,11 @@ class Updater {
           if (cur === undefined) return;
           if (!Array.isArray(cur)) throw new MongoCommandError('BadValue', 'Cannot apply $pull to a non-array value');
           const remove = op === '$pullAll' ? pullAllMatcher(arg) : pullMatcher(arg);
-          Updater.setIn(c, k, cur.filter((e) => !remove(e)));
+          Updater.setIn(
+            c,
+            k,
+            cur.filter((e) => !remove(e)),
+          );
         });
       case '$bit':
         return this.visit(path, true, (c, k) => {
@@ -315,7 +366,10 @@ class Updater {
     let cur = holder[k];
     if (cur === undefined) cur = [];
     if (!Array.isArray(cur)) {
-      throw new MongoCommandError('BadValue', `The field '${path}' must be an array but is of type ${typeName(cur)} in document ${this.idText()}`);
+      throw new MongoCommandError(
+        'BadValue',
+        `The field '${path}' must be an array but is of type ${typeName(cur)} in document ${this.idText()}`,
+      );
     }
     const hasEach = isPlainObject(arg) && '$each' in arg;
     const items = hasEach ? ((arg as Doc).$each as unknown[]) : [arg];

@@ -109,10 +109,7 @@ export class Collection {
     for (const ix of this.indexes.values()) {
       if (keyString(ix.spec.key) === keyString(spec.key) && !spec.partialFilterExpression && !ix.spec.partialFilterExpression) {
         if (sameBehaviour(ix.spec, spec)) {
-          throw new MongoCommandError(
-            'IndexOptionsConflict',
-            `Index already exists with a different name: ${ix.name}`,
-          );
+          throw new MongoCommandError('IndexOptionsConflict', `Index already exists with a different name: ${ix.name}`);
         }
         throw new MongoCommandError(
           'IndexOptionsConflict',

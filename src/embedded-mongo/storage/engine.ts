@@ -3,7 +3,7 @@
  * atomic record before it is acknowledged), recovery from the journal, compaction and the TTL
  * monitor. Transactions live in ../txn.ts and reach committed data only through `commitTxn`.
  */
-import { UUID } from 'bson';
+import { type UUID } from 'bson';
 import { MongoCommandError } from '../errors';
 import { TxnManager, docLockKey } from '../txn';
 import { keyString, typeRank, type Doc } from '../values';
@@ -264,7 +264,10 @@ export class Engine {
         this.remove(unit, this.ensureCollection(unit, db, name), keyString(op.id));
         return;
       case 'tx':
-        this.commitTxn(unit, (op.ops as Doc[]).map((o) => ({ ns: o.ns as string, id: o.id, doc: (o.d as Doc | null) ?? null })));
+        this.commitTxn(
+          unit,
+          (op.ops as Doc[]).map((o) => ({ ns: o.ns as string, id: o.id, doc: (o.d as Doc | null) ?? null })),
+        );
         return;
       default:
         throw new Error(`unknown journal op ${op.t}`);

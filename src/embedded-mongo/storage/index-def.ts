@@ -96,7 +96,7 @@ export function normalizeSpec(raw: Doc): IndexSpec {
     if (opt === 'expireAfterSeconds') {
       const n = toNumber(value);
       if (!Number.isFinite(n) || n < 0) {
-        throw new MongoCommandError('CannotCreateIndex', 'TTL index \'expireAfterSeconds\' option must be a non-negative number');
+        throw new MongoCommandError('CannotCreateIndex', "TTL index 'expireAfterSeconds' option must be a non-negative number");
       }
       spec.expireAfterSeconds = n;
       continue;
@@ -191,10 +191,7 @@ export class Index {
     }
     if (this.sparse && allMissing) return null;
     if (arrayFields.length > 1) {
-      throw new MongoCommandError(
-        'CannotIndexParallelArrays',
-        `cannot index parallel arrays [${arrayFields[1]}] [${arrayFields[0]}]`,
-      );
+      throw new MongoCommandError('CannotIndexParallelArrays', `cannot index parallel arrays [${arrayFields[1]}] [${arrayFields[0]}]`);
     }
     let tuples: unknown[][] = [[]];
     for (const values of perField) {

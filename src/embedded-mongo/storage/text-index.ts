@@ -24,7 +24,10 @@ export function stem(word: string): string {
 }
 
 export function normalizeText(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 export function tokenize(s: string): string[] {
@@ -74,8 +77,9 @@ function fieldText(doc: Doc, path: string): string[] {
     for (const part of path.split('.')) {
       const next: unknown[] = [];
       for (const c of cur) {
-        if (Array.isArray(c)) for (const e of c) (isPlainObject(e) ? next.push(e[part]) : undefined);
-        else if (isPlainObject(c)) next.push(c[part]);
+        if (Array.isArray(c)) {
+          for (const e of c) if (isPlainObject(e)) next.push(e[part]);
+        } else if (isPlainObject(c)) next.push(c[part]);
       }
       cur = next;
     }

@@ -79,16 +79,39 @@ describe('grouping', () => {
     ]);
     for (const g of groups) g.regionSet.sort();
     expect(groups).toEqual([
-      { _id: 'apple', total: 15, count: 2, avgQty: 7.5, minQty: 5, maxQty: 10, regions: ['north', 'south'], regionSet: ['north', 'south'], firstId: 1 },
+      {
+        _id: 'apple',
+        total: 15,
+        count: 2,
+        avgQty: 7.5,
+        minQty: 5,
+        maxQty: 10,
+        regions: ['north', 'south'],
+        regionSet: ['north', 'south'],
+        firstId: 1,
+      },
       { _id: 'kale', total: 1, count: 1, avgQty: 1, minQty: 1, maxQty: 1, regions: ['north'], regionSet: ['north'], firstId: 4 },
-      { _id: 'pear', total: 10, count: 2, avgQty: 5, minQty: 3, maxQty: 7, regions: ['south', 'north'], regionSet: ['north', 'south'], firstId: 2 },
+      {
+        _id: 'pear',
+        total: 10,
+        count: 2,
+        avgQty: 5,
+        minQty: 3,
+        maxQty: 7,
+        regions: ['south', 'north'],
+        regionSet: ['north', 'south'],
+        firstId: 2,
+      },
     ]);
   });
 
   test('when $match precedes a $group on null with an expression, then only the matched documents are totalled', async () => {
-    expect(await run('sales', [{ $match: { region: 'north' } }, { $group: { _id: null, revenue: { $sum: { $multiply: ['$qty', '$price'] } } } }])).toEqual([
-      { _id: null, revenue: 43 },
-    ]);
+    expect(
+      await run('sales', [
+        { $match: { region: 'north' } },
+        { $group: { _id: null, revenue: { $sum: { $multiply: ['$qty', '$price'] } } } },
+      ]),
+    ).toEqual([{ _id: null, revenue: 43 }]);
   });
 
   test('when $count ends a pipeline, then one document holds the count', async () => {
@@ -108,7 +131,14 @@ describe('grouping', () => {
 
   test('when $bucket runs, then documents fall into boundary ranges, ordered, with the rest in the default bucket', async () => {
     const buckets = await run('sales', [
-      { $bucket: { groupBy: '$price', boundaries: [0, 3, 10], default: 'other', output: { count: { $sum: 1 }, items: { $addToSet: '$item' } } } },
+      {
+        $bucket: {
+          groupBy: '$price',
+          boundaries: [0, 3, 10],
+          default: 'other',
+          output: { count: { $sum: 1 }, items: { $addToSet: '$item' } },
+        },
+      },
     ]);
     expect(buckets).toEqual([
       { _id: 0, count: 2, items: ['apple'] },
@@ -121,18 +151,31 @@ describe('grouping', () => {
     const [facets] = await run('sales', [
       { $facet: { byRegion: [{ $sortByCount: '$region' }], top: [{ $sort: { qty: -1 } }, { $limit: 1 }, { $project: { _id: 1 } }] } },
     ]);
-    expect(facets).toEqual({ byRegion: [{ _id: 'north', count: 3 }, { _id: 'south', count: 2 }], top: [{ _id: 3 }] });
+    expect(facets).toEqual({
+      byRegion: [
+        { _id: 'north', count: 3 },
+        { _id: 'south', count: 2 },
+      ],
+      top: [{ _id: 3 }],
+    });
   });
 });
 
 describe('reshaping', () => {
   test('when $project computes fields, then only the listed and computed fields come back', async () => {
-    const docs = await run('sales', [{ $match: { _id: 1 } }, { $project: { _id: 0, item: 1, total: { $multiply: ['$qty', '$price'] }, upper: { $toUpper: '$item' } } }]);
+    const docs = await run('sales', [
+      { $match: { _id: 1 } },
+      { $project: { _id: 0, item: 1, total: { $multiply: ['$qty', '$price'] }, upper: { $toUpper: '$item' } } },
+    ]);
     expect(docs).toEqual([{ item: 'apple', total: 10, upper: 'APPLE' }]);
   });
 
   test('when $addFields and $set add fields, then the rest of the document is kept', async () => {
-    const docs = await run('sales', [{ $match: { _id: 4 } }, { $addFields: { total: { $multiply: ['$qty', '$price'] } } }, { $set: { 'meta.flag': true } }]);
+    const docs = await run('sales', [
+      { $match: { _id: 4 } },
+      { $addFields: { total: { $multiply: ['$qty', '$price'] } } },
+      { $set: { 'meta.flag': true } },
+    ]);
     expect(docs).toEqual([{ ...sales[3], total: 12, meta: { flag: true } }]);
   });
 
@@ -172,7 +215,10 @@ describe('reshaping', () => {
       { $limit: 2 },
       { $project: { revenue: 1 } },
     ]);
-    expect(docs).toEqual([{ _id: 3, revenue: 20 }, { _id: 4, revenue: 12 }]);
+    expect(docs).toEqual([
+      { _id: 3, revenue: 20 },
+      { _id: 4, revenue: 12 },
+    ]);
   });
 
   test('when $replaceRoot promotes a computed document, then it becomes the whole output document', async () => {
@@ -202,7 +248,10 @@ describe('joins across collections', () => {
         $lookup: {
           from: 'orders',
           let: { cid: '$_id' },
-          pipeline: [{ $match: { $expr: { $and: [{ $eq: ['$customerId', '$$cid'] }, { $gte: ['$amount', 10] }] } } }, { $project: { _id: 0, amount: 1 } }],
+          pipeline: [
+            { $match: { $expr: { $and: [{ $eq: ['$customerId', '$$cid'] }, { $gte: ['$amount', 10] }] } } },
+            { $project: { _id: 0, amount: 1 } },
+          ],
           as: 'big',
         },
       },
@@ -218,22 +267,41 @@ describe('joins across collections', () => {
   test('when $graphLookup walks another collection recursively, then every ancestor comes back with its depth', async () => {
     await db.collection<AnyDoc>('tickets').insertOne({ _id: 't1', assignee: 4 });
     const [ticket] = await run('tickets', [
-      { $graphLookup: { from: 'employees', startWith: '$assignee', connectFromField: 'boss', connectToField: '_id', as: 'chain', depthField: 'depth' } },
+      {
+        $graphLookup: {
+          from: 'employees',
+          startWith: '$assignee',
+          connectFromField: 'boss',
+          connectToField: '_id',
+          as: 'chain',
+          depthField: 'depth',
+        },
+      },
     ]);
     const chain = [...ticket!.chain].sort((a, b) => a.depth - b.depth).map((e) => [e.name, e.depth]);
-    expect(chain).toEqual([['intern', 0], ['dev', 1], ['cto', 2], ['ceo', 3]]);
+    expect(chain).toEqual([
+      ['intern', 0],
+      ['dev', 1],
+      ['cto', 2],
+      ['ceo', 3],
+    ]);
   });
 
   test('when $graphLookup has maxDepth, then the walk stops at that depth', async () => {
     const [intern] = await run('employees', [
       { $match: { _id: 4 } },
-      { $graphLookup: { from: 'employees', startWith: '$boss', connectFromField: 'boss', connectToField: '_id', as: 'chain', maxDepth: 1 } },
+      {
+        $graphLookup: { from: 'employees', startWith: '$boss', connectFromField: 'boss', connectToField: '_id', as: 'chain', maxDepth: 1 },
+      },
     ]);
     expect(intern!.chain.map((e: Document) => e.name).sort()).toEqual(['cto', 'dev']);
   });
 
   test('when $unionWith adds another collection, then its documents follow, shaped by its own pipeline', async () => {
-    const docs = await run('employees', [{ $project: { _id: 0, name: 1 } }, { $unionWith: { coll: 'customers', pipeline: [{ $project: { _id: 0, name: 1 } }] } }]);
+    const docs = await run('employees', [
+      { $project: { _id: 0, name: 1 } },
+      { $unionWith: { coll: 'customers', pipeline: [{ $project: { _id: 0, name: 1 } }] } },
+    ]);
     expect(docs.map((d) => d.name).sort()).toEqual(['Ann', 'Bob', 'Cy', 'ceo', 'cfo', 'cto', 'dev', 'intern']);
   });
 });

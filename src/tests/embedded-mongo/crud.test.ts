@@ -23,7 +23,10 @@ afterAll(async () => {
 describe('insert and find', () => {
   test('when documents are inserted, then find returns them with _id as the first field', async () => {
     const coll = db.collection('people');
-    const res = await coll.insertMany([{ name: 'Ann', age: 30 }, { name: 'Bob', age: 25 }]);
+    const res = await coll.insertMany([
+      { name: 'Ann', age: 30 },
+      { name: 'Bob', age: 25 },
+    ]);
     expect(res.insertedCount).toBe(2);
     const docs = await coll.find({}).sort({ age: 1 }).toArray();
     expect(docs.map((d) => d.name)).toEqual(['Bob', 'Ann']);

@@ -123,7 +123,10 @@ async function writeWorkload(db: Db, client: MongoClient): Promise<void> {
   await pets.deleteOne({ _id: 10 });
   const owners = db.collection<Loose>('owners');
   await owners.createIndex({ email: 1 }, { unique: true, name: 'email_unique' });
-  await owners.insertMany([{ _id: 'ann', email: 'ann@example.com' }, { _id: 'bob', email: 'bob@example.com' }]);
+  await owners.insertMany([
+    { _id: 'ann', email: 'ann@example.com' },
+    { _id: 'bob', email: 'bob@example.com' },
+  ]);
   const visits = db.collection<Loose>('visits');
   await visits.createIndex({ createdAt: 1 }, { expireAfterSeconds: 3600, name: 'visits_ttl' });
   await visits.insertOne({ _id: 'v1', createdAt: new Date() });
@@ -304,7 +307,10 @@ describeEmbedded('durability (embedded server only: restarts the server process)
     const first = await launch(dir);
     await withClient(first.uri, async (db, client) => {
       const coll = db.collection<Loose>('accounts');
-      await coll.insertMany([{ _id: 'base', v: 1 }, { _id: 'doomed', v: 1 }]);
+      await coll.insertMany([
+        { _id: 'base', v: 1 },
+        { _id: 'doomed', v: 1 },
+      ]);
       const session = client.startSession();
       session.startTransaction();
       await coll.insertOne({ _id: 'txn-only', v: 1 }, { session });
@@ -338,7 +344,12 @@ describeEmbedded('durability (embedded server only: restarts the server process)
     const dir = tempDir();
     const first = await launch(dir, { port, viaTsxBin: true });
     expect(first.uri).toBe(`mongodb://127.0.0.1:${port}`);
-    expect(first.output().split('\n').filter((l) => l.includes(`mongodb://127.0.0.1:${port}`))).toHaveLength(1);
+    expect(
+      first
+        .output()
+        .split('\n')
+        .filter((l) => l.includes(`mongodb://127.0.0.1:${port}`)),
+    ).toHaveLength(1);
     await withClient(first.uri, async (db) => {
       expect(await db.command({ ping: 1 })).toMatchObject({ ok: 1 });
       await db.collection<Loose>('cli').insertOne({ _id: 'kept' });

@@ -62,9 +62,7 @@ describe('unique indexes and duplicate key errors', () => {
     await users.insertOne({ email: 'ann@example.com' });
     const err = await serverError(users.insertOne({ email: 'ann@example.com' }));
     expect(err.code).toBe(11000);
-    expect(err.message).toBe(
-      `E11000 duplicate key error collection: ${dbName}.users index: email_1 dup key: { email: "ann@example.com" }`,
-    );
+    expect(err.message).toBe(`E11000 duplicate key error collection: ${dbName}.users index: email_1 dup key: { email: "ann@example.com" }`);
     expect(err.keyPattern).toEqual({ email: 1 });
     expect(err.keyValue).toEqual({ email: 'ann@example.com' });
     expect(await users.countDocuments({ email: 'ann@example.com' })).toBe(1);
@@ -83,7 +81,11 @@ describe('unique indexes and duplicate key errors', () => {
   test('when a compound unique index is set, then only the full combination must be unique', async () => {
     const pets = db.collection('pets');
     await pets.createIndex({ owner: 1, name: 1 }, { unique: true });
-    await pets.insertMany([{ owner: 'u1', name: 'Rex' }, { owner: 'u1', name: 'Tom' }, { owner: 'u2', name: 'Rex' }]);
+    await pets.insertMany([
+      { owner: 'u1', name: 'Rex' },
+      { owner: 'u1', name: 'Tom' },
+      { owner: 'u2', name: 'Rex' },
+    ]);
     const err = await serverError(pets.insertOne({ owner: 'u1', name: 'Rex' }));
     expect(err.code).toBe(11000);
     expect(err.message).toBe(
@@ -121,7 +123,10 @@ describe('unique indexes and duplicate key errors', () => {
   test('when an update would give a document a taken unique value, then it fails with 11000 and the document is unchanged', async () => {
     const coll = db.collection<{ _id: number; handle: string }>('renames');
     await coll.createIndex({ handle: 1 }, { unique: true });
-    await coll.insertMany([{ _id: 1, handle: 'a' }, { _id: 2, handle: 'b' }]);
+    await coll.insertMany([
+      { _id: 1, handle: 'a' },
+      { _id: 2, handle: 'b' },
+    ]);
     const err = await serverError(coll.updateOne({ _id: 2 }, { $set: { handle: 'a' } }));
     expect(err.code).toBe(11000);
     expect((await coll.findOne({ _id: 2 }))?.handle).toBe('b');
@@ -131,9 +136,7 @@ describe('unique indexes and duplicate key errors', () => {
     const coll = db.collection('ordered');
     await coll.createIndex({ sku: 1 }, { unique: true });
     await coll.insertOne({ sku: 'taken' });
-    const err = await serverError(
-      coll.insertMany([{ sku: 'a' }, { sku: 'b' }, { sku: 'taken' }, { sku: 'c' }], { ordered: true }),
-    );
+    const err = await serverError(coll.insertMany([{ sku: 'a' }, { sku: 'b' }, { sku: 'taken' }, { sku: 'c' }], { ordered: true }));
     expect(err).toBeInstanceOf(MongoBulkWriteError);
     const bulk = err as MongoBulkWriteError;
     expect(bulk.code).toBe(11000);
@@ -288,18 +291,29 @@ describe('text indexes', () => {
   });
 
   test('when $text searches a quoted phrase, then only documents containing that exact phrase match', async () => {
-    const hits = await db.collection('notes').find({ $text: { $search: '"cold brew"' } }).toArray();
+    const hits = await db
+      .collection('notes')
+      .find({ $text: { $search: '"cold brew"' } })
+      .toArray();
     expect(hits.map((h) => h.key)).toEqual(['cafe']);
   });
 
   test('when $text negates a term, then documents containing it are excluded', async () => {
-    const hits = await db.collection('notes').find({ $text: { $search: 'coffee -tea' } }).toArray();
+    const hits = await db
+      .collection('notes')
+      .find({ $text: { $search: 'coffee -tea' } })
+      .toArray();
     expect(hits.map((h) => h.key).sort()).toEqual(['cafe', 'espresso']);
   });
 
   test('when $text is used on a collection without a text index, then it fails with IndexNotFound', async () => {
     await db.collection('plain').insertOne({ body: 'coffee' });
-    const err = await serverError(db.collection('plain').find({ $text: { $search: 'coffee' } }).toArray());
+    const err = await serverError(
+      db
+        .collection('plain')
+        .find({ $text: { $search: 'coffee' } })
+        .toArray(),
+    );
     expect(err.code).toBe(27);
     expect(err.message).toContain('text index required for $text query');
   });

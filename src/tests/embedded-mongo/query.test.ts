@@ -34,7 +34,10 @@ async function seed(name: string, docs: Document[]): Promise<Collection<AnyDoc>>
 
 /** The _ids of the matching documents, in _id order. */
 async function idsOf(coll: Collection<AnyDoc>, filter: Filter<AnyDoc>): Promise<unknown[]> {
-  const docs = await coll.find(filter, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray();
+  const docs = await coll
+    .find(filter, { projection: { _id: 1 } })
+    .sort({ _id: 1 })
+    .toArray();
   return docs.map((d) => d._id);
 }
 
@@ -151,7 +154,15 @@ describe('strings, arrays and subdocuments', () => {
   let orders: Collection<AnyDoc>;
   beforeAll(async () => {
     orders = await seed('orders', [
-      { _id: 1, customer: { name: 'Ann', city: 'Oslo' }, items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 5 }], tags: ['red', 'blue'] },
+      {
+        _id: 1,
+        customer: { name: 'Ann', city: 'Oslo' },
+        items: [
+          { sku: 'a', qty: 1 },
+          { sku: 'b', qty: 5 },
+        ],
+        tags: ['red', 'blue'],
+      },
       { _id: 2, customer: { name: 'Bob', city: 'Rome' }, items: [{ sku: 'a', qty: 5 }], tags: ['red'] },
       { _id: 3, customer: { name: 'apple', city: 'Oslo' }, items: [], tags: ['blue', 'green', 'red'] },
       { _id: 4, customer: { name: 'Apricot', city: 'Bern' }, items: [{ sku: 'c', qty: 2 }], tags: ['swan', 'blue'] },
@@ -220,7 +231,11 @@ describe('projection', () => {
         name: 'Ann',
         secret: 's1',
         address: { city: 'Oslo', zip: '0150' },
-        items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 5 }, { sku: 'c', qty: 9 }],
+        items: [
+          { sku: 'a', qty: 1 },
+          { sku: 'b', qty: 5 },
+          { sku: 'c', qty: 9 },
+        ],
         scores: [1, 2, 3, 4, 5],
       },
     ]);
@@ -245,7 +260,14 @@ describe('projection', () => {
 
   test('when $slice is projected, then the array is cut and, alone, it keeps every other field', async () => {
     const sliced = await one({ scores: { $slice: 2 } });
-    expect(sliced).toEqual({ _id: 1, name: 'Ann', secret: 's1', address: { city: 'Oslo', zip: '0150' }, items: expect.any(Array), scores: [1, 2] });
+    expect(sliced).toEqual({
+      _id: 1,
+      name: 'Ann',
+      secret: 's1',
+      address: { city: 'Oslo', zip: '0150' },
+      items: expect.any(Array),
+      scores: [1, 2],
+    });
     expect(await one({ name: 1, scores: { $slice: -2 } })).toEqual({ _id: 1, name: 'Ann', scores: [4, 5] });
     expect(await one({ _id: 0, name: 1, scores: { $slice: [1, 2] } })).toEqual({ name: 'Ann', scores: [2, 3] });
   });
@@ -321,7 +343,10 @@ describe('sort, skip and limit', () => {
 
 describe('counting and distinct', () => {
   test('when counting, then countDocuments honours filter, skip and limit and estimatedDocumentCount gives the total', async () => {
-    const coll = await seed('counted', Array.from({ length: 12 }, (_, i) => ({ i, odd: i % 2 === 1 })));
+    const coll = await seed(
+      'counted',
+      Array.from({ length: 12 }, (_, i) => ({ i, odd: i % 2 === 1 })),
+    );
     expect(await coll.countDocuments()).toBe(12);
     expect(await coll.countDocuments({ odd: true })).toBe(6);
     expect(await coll.countDocuments({ i: { $gte: 3 } }, { skip: 2, limit: 4 })).toBe(4);

@@ -3,7 +3,17 @@
  * driver and Mongoose. Runs against the embedded server, or against a real MongoDB replica set
  * when TEST_MONGODB_URI is set.
  */
-import { Long, MongoClient as Client, MongoServerError, type ClientSession, type Collection, type CommandStartedEvent, type Db, type Document, type MongoClient } from 'mongodb';
+import {
+  Long,
+  MongoClient as Client,
+  MongoServerError,
+  type ClientSession,
+  type Collection,
+  type CommandStartedEvent,
+  type Db,
+  type Document,
+  type MongoClient,
+} from 'mongodb';
 import mongoose from 'mongoose';
 import { freshDatabase, testServerUri, uriWithDb } from '../helpers/mongo';
 
@@ -32,7 +42,9 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Rejects when `p` has not settled within `ms`, so a hung server fails the test instead of stalling it. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)),
+  );
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -47,7 +59,10 @@ async function caught(p: Promise<unknown>): Promise<MongoServerError> {
 
 /** The whole collection as plain data, ordered by _id, for before/after comparisons. */
 async function contents(coll: Collection<Loose>, session?: ClientSession): Promise<Document[]> {
-  return coll.find({}, session ? { session } : {}).sort({ _id: 1 }).toArray();
+  return coll
+    .find({}, session ? { session } : {})
+    .sort({ _id: 1 })
+    .toArray();
 }
 
 /** A collection that exists before any transaction touches it, holding `docs`. */
@@ -106,14 +121,17 @@ describe('isolation and atomicity', () => {
 
   test('when a transaction commits, then all its writes become visible together to an outside reader', async () => {
     const ids = [1, 2, 3, 4, 5];
-    const coll = await seeded('atomicCommit', ids.map((_id) => ({ _id, v: 'old' })));
+    const coll = await seeded(
+      'atomicCommit',
+      ids.map((_id) => ({ _id, v: 'old' })),
+    );
     const isOld = (docs: Document[]): boolean => docs.length === 5 && docs.every((d) => d.v === 'old');
     const isNew = (docs: Document[]): boolean => docs.length === 5 && docs.every((d) => d.v === 'new') && !docs.some((d) => d._id === 1);
     const seen: Document[][] = [];
     let committed = false;
     const reader = (async () => {
       // Keep reading while the commit runs, and a few times after it.
-      for (let after = 0; after < 3 && seen.length < 5000; ) {
+      for (let after = 0; after < 3 && seen.length < 5000;) {
         seen.push(await contents(coll));
         if (committed) after++;
       }
@@ -254,7 +272,13 @@ describe('Mongoose transactions', () => {
 
   test('when connection.transaction() creates documents and returns, then they are committed', async () => {
     await conn.transaction(async (session) => {
-      await Pet.create([{ name: 'Rex', species: 'dog' }, { name: 'Tom', species: 'cat' }], { session, ordered: true });
+      await Pet.create(
+        [
+          { name: 'Rex', species: 'dog' },
+          { name: 'Tom', species: 'cat' },
+        ],
+        { session, ordered: true },
+      );
       expect(await Pet.countDocuments({})).toBe(0);
       expect(await Pet.countDocuments({}).session(session)).toBe(2);
     });

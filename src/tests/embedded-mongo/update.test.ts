@@ -45,7 +45,10 @@ async function afterUpdate(fields: Document, update: Document): Promise<Document
 
 describe('write results', () => {
   test('when updateOne matches several documents, then only one is changed and the counts say so', async () => {
-    const coll = await seed([{ _id: 1, a: 1 }, { _id: 2, a: 1 }]);
+    const coll = await seed([
+      { _id: 1, a: 1 },
+      { _id: 2, a: 1 },
+    ]);
     const res = await coll.updateOne({ a: 1 }, { $set: { b: 1 } });
     expect(res).toMatchObject({ acknowledged: true, matchedCount: 1, modifiedCount: 1, upsertedCount: 0, upsertedId: null });
     expect(await coll.countDocuments({ b: 1 })).toBe(1);
@@ -58,7 +61,12 @@ describe('write results', () => {
   });
 
   test('when updateMany runs, then every match is counted and only changed documents count as modified', async () => {
-    const coll = await seed([{ _id: 1, s: 'new' }, { _id: 2, s: 'new' }, { _id: 3, s: 'done' }, { _id: 4, s: 'other' }]);
+    const coll = await seed([
+      { _id: 1, s: 'new' },
+      { _id: 2, s: 'new' },
+      { _id: 3, s: 'done' },
+      { _id: 4, s: 'other' },
+    ]);
     const res = await coll.updateMany({ s: { $in: ['new', 'done'] } }, { $set: { s: 'done' } });
     expect(res).toMatchObject({ matchedCount: 3, modifiedCount: 2, upsertedCount: 0 });
     expect(await coll.countDocuments({ s: 'done' })).toBe(3);
@@ -71,7 +79,12 @@ describe('write results', () => {
   });
 
   test('when deleteOne and deleteMany run, then deletedCount tells how many went', async () => {
-    const coll = await seed([{ _id: 1, k: 'x' }, { _id: 2, k: 'x' }, { _id: 3, k: 'x' }, { _id: 4, k: 'y' }]);
+    const coll = await seed([
+      { _id: 1, k: 'x' },
+      { _id: 2, k: 'x' },
+      { _id: 3, k: 'x' },
+      { _id: 4, k: 'y' },
+    ]);
     expect(await coll.deleteOne({ k: 'x' })).toEqual({ acknowledged: true, deletedCount: 1 });
     expect(await coll.deleteMany({ k: 'x' })).toEqual({ acknowledged: true, deletedCount: 2 });
     expect(await coll.deleteMany({ k: 'nothing' })).toEqual({ acknowledged: true, deletedCount: 0 });
@@ -135,7 +148,12 @@ describe('field operators', () => {
   });
 
   test('when $rename moves fields, then the value sits under the new name, including into subdocuments', async () => {
-    expect(await afterUpdate({ nick: 'Al', a: { b: 1 } }, { $rename: { nick: 'alias', 'a.b': 'c.d' } })).toEqual({ _id: 1, alias: 'Al', a: {}, c: { d: 1 } });
+    expect(await afterUpdate({ nick: 'Al', a: { b: 1 } }, { $rename: { nick: 'alias', 'a.b': 'c.d' } })).toEqual({
+      _id: 1,
+      alias: 'Al',
+      a: {},
+      c: { d: 1 },
+    });
   });
 
   test('when $currentDate runs, then the field holds the server time as a date or a timestamp', async () => {
@@ -161,14 +179,29 @@ describe('array operators', () => {
   });
 
   test('when $push has $position, then the elements go in at that index (negative counts from the end)', async () => {
-    expect(await afterUpdate({ l: ['a', 'd'] }, { $push: { l: { $each: ['b', 'c'], $position: 1 } } })).toEqual({ _id: 1, l: ['a', 'b', 'c', 'd'] });
-    expect(await afterUpdate({ l: ['a', 'b', 'c'] }, { $push: { l: { $each: ['z'], $position: -1 } } })).toEqual({ _id: 1, l: ['a', 'b', 'z', 'c'] });
+    expect(await afterUpdate({ l: ['a', 'd'] }, { $push: { l: { $each: ['b', 'c'], $position: 1 } } })).toEqual({
+      _id: 1,
+      l: ['a', 'b', 'c', 'd'],
+    });
+    expect(await afterUpdate({ l: ['a', 'b', 'c'] }, { $push: { l: { $each: ['z'], $position: -1 } } })).toEqual({
+      _id: 1,
+      l: ['a', 'b', 'z', 'c'],
+    });
   });
 
   test('when $push sorts subdocuments by a field, then the kept slice is the top of that order', async () => {
-    const quizzes = [{ wk: 1, score: 10 }, { wk: 2, score: 8 }];
+    const quizzes = [
+      { wk: 1, score: 10 },
+      { wk: 2, score: 8 },
+    ];
     const doc = await afterUpdate({ quizzes }, { $push: { quizzes: { $each: [{ wk: 3, score: 9 }], $sort: { score: -1 }, $slice: 2 } } });
-    expect(doc).toEqual({ _id: 1, quizzes: [{ wk: 1, score: 10 }, { wk: 3, score: 9 }] });
+    expect(doc).toEqual({
+      _id: 1,
+      quizzes: [
+        { wk: 1, score: 10 },
+        { wk: 3, score: 9 },
+      ],
+    });
   });
 
   test('when $addToSet adds values, then only those not already present are appended', async () => {
@@ -184,7 +217,14 @@ describe('array operators', () => {
 
   test('when $pull takes a value or a condition, then every matching element is removed', async () => {
     const doc = await afterUpdate(
-      { tags: ['a', 'b', 'a', 'c'], scores: [1, 5, 8, 3], items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 0 }] },
+      {
+        tags: ['a', 'b', 'a', 'c'],
+        scores: [1, 5, 8, 3],
+        items: [
+          { sku: 'a', qty: 1 },
+          { sku: 'b', qty: 0 },
+        ],
+      },
       { $pull: { tags: 'a', scores: { $gte: 5 }, items: { qty: { $lt: 1 } } } },
     );
     expect(doc).toEqual({ _id: 1, tags: ['b', 'c'], scores: [1, 3], items: [{ sku: 'a', qty: 1 }] });
@@ -220,18 +260,36 @@ describe('upserts', () => {
     const coll = await seed([]);
     expect(await coll.updateOne({ _id: 'u1' }, { $inc: { n: 1 } }, { upsert: true })).toMatchObject({ upsertedId: 'u1', upsertedCount: 1 });
     expect(await coll.replaceOne({ _id: 'r1' }, { x: 1 }, { upsert: true })).toMatchObject({ upsertedId: 'r1', upsertedCount: 1 });
-    expect(await coll.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 'r1', x: 1 }, { _id: 'u1', n: 1 }]);
+    expect(await coll.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'r1', x: 1 },
+      { _id: 'u1', n: 1 },
+    ]);
   });
 });
 
 describe('positional updates', () => {
   test('when the positional $ is used, then the first array element the filter matched is updated', async () => {
-    const coll = await seed([{ _id: 1, grades: [80, 85, 80] }, { _id: 2, marks: [{ g: 'a', s: 1 }, { g: 'b', s: 2 }] }]);
+    const coll = await seed([
+      { _id: 1, grades: [80, 85, 80] },
+      {
+        _id: 2,
+        marks: [
+          { g: 'a', s: 1 },
+          { g: 'b', s: 2 },
+        ],
+      },
+    ]);
     await coll.updateOne({ _id: 1, grades: 80 }, { $set: { 'grades.$': 82 } });
     await coll.updateOne({ 'marks.g': 'b' }, { $inc: { 'marks.$.s': 10 } });
     expect(await coll.find().sort({ _id: 1 }).toArray()).toEqual([
       { _id: 1, grades: [82, 85, 80] },
-      { _id: 2, marks: [{ g: 'a', s: 1 }, { g: 'b', s: 12 }] },
+      {
+        _id: 2,
+        marks: [
+          { g: 'a', s: 1 },
+          { g: 'b', s: 12 },
+        ],
+      },
     ]);
   });
 
@@ -240,13 +298,29 @@ describe('positional updates', () => {
   });
 
   test('when $[id] is used with arrayFilters, then only the elements the filter selects are updated', async () => {
-    const coll = await seed([{ _id: 1, g: [95, 80, 92], items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 2 }] }]);
+    const coll = await seed([
+      {
+        _id: 1,
+        g: [95, 80, 92],
+        items: [
+          { sku: 'a', qty: 1 },
+          { sku: 'b', qty: 2 },
+        ],
+      },
+    ]);
     await coll.updateOne(
       { _id: 1 },
       { $set: { 'g.$[high]': 100 }, $inc: { 'items.$[it].qty': 10 } },
       { arrayFilters: [{ high: { $gte: 90 } }, { 'it.sku': 'b' }] },
     );
-    expect(await coll.findOne({ _id: 1 })).toEqual({ _id: 1, g: [100, 80, 100], items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 12 }] });
+    expect(await coll.findOne({ _id: 1 })).toEqual({
+      _id: 1,
+      g: [100, 80, 100],
+      items: [
+        { sku: 'a', qty: 1 },
+        { sku: 'b', qty: 12 },
+      ],
+    });
   });
 });
 
@@ -275,7 +349,11 @@ describe('findOneAnd*', () => {
   test('when findOneAndUpdate runs, then it returns the document before the update, or after it when asked', async () => {
     const coll = await seed([{ _id: 1, name: 'a', n: 1 }]);
     expect(await coll.findOneAndUpdate({ name: 'a' }, { $inc: { n: 1 } })).toEqual({ _id: 1, name: 'a', n: 1 });
-    expect(await coll.findOneAndUpdate({ name: 'a' }, { $inc: { n: 1 } }, { returnDocument: 'after' })).toEqual({ _id: 1, name: 'a', n: 3 });
+    expect(await coll.findOneAndUpdate({ name: 'a' }, { $inc: { n: 1 } }, { returnDocument: 'after' })).toEqual({
+      _id: 1,
+      name: 'a',
+      n: 3,
+    });
     expect(await coll.findOneAndUpdate({ name: 'zzz' }, { $inc: { n: 1 } })).toBeNull();
   });
 
@@ -317,7 +395,11 @@ describe('findOneAnd*', () => {
 
 describe('bulkWrite', () => {
   test('when a mixed bulkWrite succeeds, then the result counts every kind of write', async () => {
-    const coll = await seed([{ _id: 1, k: 'a' }, { _id: 2, k: 'a' }, { _id: 3, k: 'b' }]);
+    const coll = await seed([
+      { _id: 1, k: 'a' },
+      { _id: 2, k: 'a' },
+      { _id: 3, k: 'b' },
+    ]);
     const res = await coll.bulkWrite([
       { insertOne: { document: { _id: 10, k: 'c' } } },
       { updateOne: { filter: { _id: 1 }, update: { $set: { done: true } } } },
@@ -336,7 +418,11 @@ describe('bulkWrite', () => {
   test('when an ordered bulkWrite hits a duplicate key, then it stops there and reports the error and what was done', async () => {
     const coll = await seed([]);
     const err = await coll
-      .bulkWrite([{ insertOne: { document: { _id: 1 } } }, { insertOne: { document: { _id: 1 } } }, { insertOne: { document: { _id: 2 } } }])
+      .bulkWrite([
+        { insertOne: { document: { _id: 1 } } },
+        { insertOne: { document: { _id: 1 } } },
+        { insertOne: { document: { _id: 2 } } },
+      ])
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MongoBulkWriteError);
     const bulk = err as MongoBulkWriteError;
@@ -348,7 +434,10 @@ describe('bulkWrite', () => {
   test('when an unordered bulkWrite hits a duplicate key, then the other writes still happen', async () => {
     const coll = await seed([]);
     const err = await coll
-      .bulkWrite([{ insertOne: { document: { _id: 1 } } }, { insertOne: { document: { _id: 1 } } }, { insertOne: { document: { _id: 2 } } }], { ordered: false })
+      .bulkWrite(
+        [{ insertOne: { document: { _id: 1 } } }, { insertOne: { document: { _id: 1 } } }, { insertOne: { document: { _id: 2 } } }],
+        { ordered: false },
+      )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MongoBulkWriteError);
     const bulk = err as MongoBulkWriteError;

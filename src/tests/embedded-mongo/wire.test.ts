@@ -142,7 +142,9 @@ async function expectServerStillServes(): Promise<void> {
   try {
     await client.connect();
     expect(await client.db('admin').command({ ping: 1 })).toMatchObject({ ok: 1 });
-    expect(await client.db(DB).collection<{ _id: string; v: number }>('items').find({ _id: 'seed' }).toArray()).toEqual([{ _id: 'seed', v: 1 }]);
+    expect(await client.db(DB).collection<{ _id: string; v: number }>('items').find({ _id: 'seed' }).toArray()).toEqual([
+      { _id: 'seed', v: 1 },
+    ]);
   } finally {
     await client.close();
   }
@@ -244,7 +246,11 @@ describeEmbedded('wire protocol (embedded server only: sends raw malformed bytes
     });
 
     test('when an insert sends its documents as a kind-1 document sequence, then every document is inserted', async () => {
-      const docs = [{ _id: 'a', n: 1 }, { _id: 'b', n: 2 }, { _id: 'c', n: 3 }];
+      const docs = [
+        { _id: 'a', n: 1 },
+        { _id: 'b', n: 2 },
+        { _id: 'c', n: 3 },
+      ];
       const msg = opMsg([bodySection({ insert: 'sequenced', $db: DB }), sequenceSection('documents', docs)]);
       const res = await exchange(msg);
       expect(res.reply?.doc).toMatchObject({ ok: 1, n: 3 });

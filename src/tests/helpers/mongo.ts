@@ -4,21 +4,19 @@
  * database so suites can run in parallel.
  */
 import { MongoClient } from 'mongodb';
-
-/* eslint-disable no-restricted-properties -- test harness: reads the URI globalSetup exported */
-export const REAL_MONGO_URI = process.env.TEST_MONGODB_URI;
+import { testEnvironment } from '../../config/testing';
 
 export function usingRealMongo(): boolean {
-  return Boolean(REAL_MONGO_URI);
+  return Boolean(testEnvironment().realMongoUri);
 }
 
 /** Base URI of the test server (no database name). */
 export function testServerUri(): string {
-  const uri = REAL_MONGO_URI ?? process.env.PETBUDDY_TEST_MONGO_URI;
+  const { realMongoUri, embeddedUri } = testEnvironment();
+  const uri = realMongoUri ?? embeddedUri;
   if (!uri) throw new Error('no test database: globalSetup did not run and TEST_MONGODB_URI is unset');
   return uri;
 }
-/* eslint-enable no-restricted-properties */
 
 /** The same URI with a database name put in its path. */
 export function uriWithDb(base: string, db: string): string {
@@ -31,10 +29,8 @@ let counter = 0;
 
 /** A database name unique to this worker and call, safe to drop. */
 export function uniqueDbName(prefix: string): string {
-  // eslint-disable-next-line no-restricted-properties
-  const worker = process.env.JEST_WORKER_ID ?? '0';
   counter++;
-  return `${prefix}_w${worker}_${process.pid}_${counter}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 60);
+  return `${prefix}_w${testEnvironment().workerId}_${process.pid}_${counter}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 60);
 }
 
 /** A connected client on a fresh database; drop() removes the database. */

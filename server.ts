@@ -1,0 +1,166 @@
+/**
+ * The PetBuddy process: one HTTP server shared by Express and Socket.io, the job scheduler, and
+ * graceful shutdown. With MONGODB_URI unset it starts the embedded MongoDB-compatible server
+ * (data under DATA_DIR/db).
+ *
+ * Shutdown (SIGTERM/SIGINT): readiness turns 503, the server stops accepting, in-flight requests
+ * finish, sockets close, jobs stop, Mongoose and the embedded server close, exit 0. A forced exit
+ * (code 1) follows after SHUTDOWN_GRACE_MS. An uncaught exception is logged and shuts down with
+ * exit 1 (the process state is unknown); an unhandled rejection is logged as an error and the
+ * process keeps serving.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import * as path from 'node:path';
+import type { Express } from 'express';
+import type { Server as SocketServer } from 'socket.io';
+import { buildApp } from './src/app';
+import { connectDatabase, disconnectDatabase } from './src/config/database';
+import { ConfigError, getConfig, type Config } from './src/config/env';
+import { startEmbeddedMongo, type EmbeddedMongo } from './src/embedded-mongo';
+import { createScheduler, type Scheduler } from './src/jobs/scheduler';
+import { createReadiness } from './src/services/health.service';
+import { createSocketServer } from './src/socket/socketServer';
+import { configureLogger, logger, moduleLogger } from './src/utils/logger';
+
+const log = moduleLogger('server');
+
+export interface StartOptions {
+  config?: Config;
+  /** Extra routes (tests). */
+  extendApp?: (app: Express) => void;
+}
+
+export interface RunningServer {
+  config: Config;
+  http: HttpServer;
+  io: SocketServer;
+  scheduler: Scheduler;
+  url: string;
+  shutdown(reason: string, exitCode?: number): Promise<void>;
+}
+
+function announce(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const config = options.config ?? getConfig();
+  configureLogger({ env: config.env, level: config.logLevel, logDir: config.logDir });
+  if (config.generatedSecrets.length > 0 && config.env === 'development') {
+    announce(`Generated development secrets (${config.generatedSecrets.join(', ')}) in ${path.join(config.dataDir, 'secrets.json')}`);
+  }
+
+  let embedded: EmbeddedMongo | undefined;
+  let mongoUri = config.mongodbUri;
+  if (!mongoUri) {
+    const dbPath = path.join(config.dataDir, 'db');
+    embedded = await startEmbeddedMongo({ port: config.embeddedMongoPort, dbPath });
+    mongoUri = `${embedded.uri}petbuddy`;
+    announce(`Embedded MongoDB at ${mongoUri} (data in ${dbPath})`);
+    log.info('embedded MongoDB started', { uri: mongoUri, dbPath });
+  }
+  await connectDatabase(mongoUri);
+
+  const readiness = createReadiness();
+  const app = buildApp({ config, readiness, ...(options.extendApp ? { extend: options.extendApp } : {}) });
+  const http = createServer(app);
+  const io = createSocketServer(http, config);
+  const scheduler = createScheduler();
+  scheduler.start();
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  announce(`PetBuddy API listening on ${url} (${config.env})`);
+  log.info('listening', { url, env: config.env });
+
+  let shuttingDown: Promise<void> | null = null;
+  const shutdown = (reason: string, exitCode = 0): Promise<void> => {
+    shuttingDown ??= (async () => {
+      log.info('shutdown: started', { reason });
+      const force = setTimeout(() => {
+        log.error('shutdown: grace period over, forcing exit', { graceMs: config.shutdownGraceMs });
+        process.exit(1);
+      }, config.shutdownGraceMs);
+      force.unref();
+      readiness.beginShutdown();
+      log.info('shutdown: readiness now answers 503');
+      const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      const idleCloser = setInterval(() => http.closeIdleConnections(), 100);
+      http.closeIdleConnections();
+      log.info('shutdown: no longer accepting connections; waiting for in-flight requests');
+      io.local.disconnectSockets(true);
+      io.engine.close();
+      log.info('shutdown: socket connections closed');
+      await httpClosed;
+      clearInterval(idleCloser);
+      log.info('shutdown: in-flight requests finished');
+      await scheduler.stop();
+      log.info('shutdown: jobs stopped');
+      await disconnectDatabase().catch((err: Error) => log.error('shutdown: database close failed', { error: err.message }));
+      log.info('shutdown: database connection closed');
+      if (embedded) {
+        await embedded.stop();
+        log.info('shutdown: embedded MongoDB stopped');
+      }
+      log.info('shutdown: complete', { exitCode });
+      clearTimeout(force);
+    })();
+    return shuttingDown;
+  };
+
+  return { config, http, io, scheduler, url, shutdown };
+}
+
+async function flushLogs(): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    logger.on('finish', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    logger.end();
+  });
+}
+
+/** Runs the process: starts, and wires signals and process-level error handlers to shutdown. */
+export async function main(options: StartOptions = {}): Promise<void> {
+  let server: RunningServer;
+  try {
+    server = await startServer(options);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`PetBuddy refused to start.\n${err.message}\n`);
+    } else {
+      process.stderr.write(`PetBuddy failed to start: ${(err as Error).stack ?? String(err)}\n`);
+    }
+    process.exit(1);
+  }
+  const stop = (reason: string, code: number): void => {
+    void server.shutdown(reason, code).then(async () => {
+      await flushLogs();
+      process.exit(code);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('uncaughtException', (err) => {
+    log.error('uncaught exception; shutting down', { error: err.message, stack: err.stack });
+    stop('uncaughtException', 1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    const err = reason instanceof Error ? reason : new Error(String(reason));
+    log.error('unhandled promise rejection', { error: err.message, stack: err.stack });
+  });
+}
+
+if (require.main === module) {
+  void main();
+}

@@ -1,0 +1,53 @@
+/**
+ * buildApp(): the Express application (middleware stack and routes), without listening.
+ * Order: request id context, helmet, CORS, cookies, bodies (10 MB), key sanitising, access log,
+ * health, /api/v1, 404, errors.
+ */
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { corsOptions } from './config/cors';
+import type { Config } from './config/env';
+import { errorHandler, notFoundHandler } from './middleware/errorHandler';
+import { httpLogger } from './middleware/httpLogger';
+import { requestContext } from './middleware/requestContext';
+import { sanitizeKeys } from './middleware/sanitize';
+import { healthRoutes } from './routes/health.routes';
+import { apiRoutes } from './routes';
+import { createReadiness, type Readiness } from './services/health.service';
+
+export const BODY_LIMIT = '10mb';
+
+export interface AppDeps {
+  config: Config;
+  readiness: Readiness;
+}
+
+export interface BuildAppOptions {
+  config: Config;
+  readiness?: Readiness;
+  /** Extra routes mounted before the 404 handler (used by tests and tools). */
+  extend?: (app: Express) => void;
+}
+
+export function buildApp(options: BuildAppOptions): Express {
+  const deps: AppDeps = { config: options.config, readiness: options.readiness ?? createReadiness() };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+  app.use(requestContext());
+  app.use(helmet());
+  app.use(cors(corsOptions(deps.config.corsOrigins)));
+  app.use(cookieParser());
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(express.urlencoded({ extended: true, limit: BODY_LIMIT }));
+  app.use(sanitizeKeys());
+  app.use(httpLogger());
+  app.use(healthRoutes(deps.readiness));
+  app.use('/api/v1', apiRoutes(deps));
+  options.extend?.(app);
+  app.use(notFoundHandler());
+  app.use(errorHandler());
+  return app;
+}

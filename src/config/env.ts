@@ -1,0 +1,263 @@
+/**
+ * Configuration: the only module that reads process.env. Variables are parsed and checked with
+ * zod, typed, and frozen. In production every problem is listed and the process refuses to
+ * start; in development missing secrets are generated once and kept under DATA_DIR so restarts
+ * keep sessions valid; in tests they are generated in memory.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+
+const DURATION = /^(\d+)([smhd])$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Parses durations like `15m` or `7d` (the form the original accepted) into milliseconds. */
+export function durationMs(value: string): number {
+  const m = DURATION.exec(value);
+  if (!m) throw new Error(`invalid duration ${value}`);
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+const duration = z.string().regex(DURATION, { message: 'must look like 15m, 12h or 7d (number + s/m/h/d)' });
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const url = (fallback: string) => z.url().default(fallback);
+
+export const SECRET_NAMES = ['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET', 'INTERNAL_SERVICE_API_KEY', 'DATA_ENCRYPTION_KEY'] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+export const MIN_SECRET_LENGTH = 32;
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: optionalText,
+  MONGODB_URI: optionalText,
+  JWT_ACCESS_SECRET: optionalText,
+  JWT_REFRESH_SECRET: optionalText,
+  INTERNAL_SERVICE_API_KEY: optionalText,
+  DATA_ENCRYPTION_KEY: optionalText,
+  ACCESS_TOKEN_TTL: duration.default('15m'),
+  REFRESH_TOKEN_TTL: duration.default('7d'),
+  CORS_ORIGINS: z.string().default('http://localhost:3000'),
+  FRONTEND_URL: url('http://localhost:3000'),
+  BCRYPT_SALT_ROUNDS: z.coerce.number().int().min(4).max(15).default(12),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug']).default('info'),
+  LOG_DIR: z.string().default('logs'),
+  FACEBOOK_APP_ID: optionalText,
+  FACEBOOK_APP_SECRET: optionalText,
+  FACEBOOK_GRAPH_VERSION: z.string().default('v18.0'),
+  FACEBOOK_SCOPES: optionalText,
+  GOOGLE_CLIENT_ID: optionalText,
+  GOOGLE_CLIENT_SECRET: optionalText,
+  GOOGLE_REDIRECT_URI: z.url().optional(),
+  META_BOT_BASE_URL: url('http://localhost:5001'),
+  TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
+  DATA_DIR: z.string().default('data'),
+  EMBEDDED_MONGO_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).default(30_000),
+  CSRF_ENABLED: flag,
+  AUTH_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(5),
+  AUTH_RATE_LIMIT_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(15 * 60_000),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  isTest: boolean;
+  port: number;
+  /** Listen address: 0.0.0.0 in production, 127.0.0.1 otherwise, unless HOST says. */
+  host: string;
+  /** Unset: the embedded MongoDB-compatible server is started (not in production). */
+  mongodbUri: string | undefined;
+  jwt: { accessSecret: string; refreshSecret: string; accessTtl: string; refreshTtl: string; accessTtlMs: number; refreshTtlMs: number };
+  internalApiKey: string;
+  dataEncryptionKey: string;
+  corsOrigins: string[];
+  frontendUrl: string;
+  bcryptSaltRounds: number;
+  logLevel: string;
+  logDir: string;
+  facebook: { appId: string | undefined; appSecret: string | undefined; graphVersion: string; scopes: string | undefined };
+  google: { clientId: string | undefined; clientSecret: string | undefined; redirectUri: string | undefined };
+  metaBotBaseUrl: string;
+  trustProxy: string | number | boolean;
+  dataDir: string;
+  embeddedMongoPort: number;
+  shutdownGraceMs: number;
+  csrfEnabled: boolean;
+  authRateLimit: { max: number; windowMs: number };
+  cookie: { secure: boolean; sameSite: 'none' | 'lax' };
+  /** Secrets generated for this development/test run (names only), for a start-up notice. */
+  generatedSecrets: SecretName[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function weakSecretProblem(name: string, value: string | undefined): string | undefined {
+  if (!value) return `${name} is required in production (at least ${MIN_SECRET_LENGTH} characters)`;
+  if (value.length < MIN_SECRET_LENGTH) return `${name} is too short: ${value.length} characters, at least ${MIN_SECRET_LENGTH} required`;
+  if (new Set(value).size < 8 || /change[-_ ]?me|example|secret{2,}/i.test(value)) {
+    return `${name} looks like a placeholder or a weak value; generate one with: openssl rand -base64 48`;
+  }
+  return undefined;
+}
+
+function parseTrustProxy(v: string): string | number | boolean {
+  const t = v.trim();
+  if (t === 'true') return true;
+  if (t === 'false' || t === '') return false;
+  if (/^\d+$/.test(t)) return Number(t);
+  return t;
+}
+
+export interface SecretStore {
+  load(): Partial<Record<SecretName, string>>;
+  save(values: Partial<Record<SecretName, string>>): void;
+}
+
+/** Keeps generated development secrets in `<dataDir>/secrets.json` (mode 0600). */
+export function fileSecretStore(dataDir: string): SecretStore {
+  const file = path.join(dataDir, 'secrets.json');
+  return {
+    load: () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<SecretName, string>>) : {}),
+    save: (values) => {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(file, JSON.stringify(values, null, 2) + '\n', { mode: 0o600 });
+    },
+  };
+}
+
+export function generateSecret(): string {
+  return randomBytes(48).toString('base64url');
+}
+
+/**
+ * Builds the configuration from a set of variables. Pure except for the secret store, which
+ * development uses to keep generated secrets. Throws ConfigError listing every problem.
+ */
+export function parseConfig(source: Record<string, string | undefined>, secretStore?: SecretStore): Config {
+  const parsed = EnvSchema.safeParse(source);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const secrets: Record<SecretName, string | undefined> = {
+    JWT_ACCESS_SECRET: e.JWT_ACCESS_SECRET,
+    JWT_REFRESH_SECRET: e.JWT_REFRESH_SECRET,
+    INTERNAL_SERVICE_API_KEY: e.INTERNAL_SERVICE_API_KEY,
+    DATA_ENCRYPTION_KEY: e.DATA_ENCRYPTION_KEY,
+  };
+  const generated: SecretName[] = [];
+  if (e.NODE_ENV === 'production') {
+    if (!e.MONGODB_URI) problems.push('MONGODB_URI is required in production (the embedded database is for development and tests only)');
+    for (const name of SECRET_NAMES) {
+      const p = weakSecretProblem(name, secrets[name]);
+      if (p) problems.push(p);
+    }
+  } else {
+    const stored = secretStore?.load() ?? {};
+    for (const name of SECRET_NAMES) {
+      if (secrets[name]) {
+        if (secrets[name]!.length < MIN_SECRET_LENGTH) {
+          problems.push(`${name} is too short: ${secrets[name]!.length} characters, at least ${MIN_SECRET_LENGTH} required`);
+        }
+        continue;
+      }
+      secrets[name] = stored[name] ?? generateSecret();
+      if (!stored[name]) generated.push(name);
+    }
+    if (generated.length > 0) secretStore?.save({ ...stored, ...Object.fromEntries(SECRET_NAMES.map((n) => [n, secrets[n]])) });
+  }
+  if (secrets.JWT_ACCESS_SECRET && secrets.JWT_ACCESS_SECRET === secrets.JWT_REFRESH_SECRET) {
+    problems.push('JWT_ACCESS_SECRET and JWT_REFRESH_SECRET must differ (a refresh token would otherwise work as an access token)');
+  }
+  if (e.NODE_ENV === 'production' && e.BCRYPT_SALT_ROUNDS < 10) problems.push('BCRYPT_SALT_ROUNDS must be between 10 and 15 in production');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const isProduction = e.NODE_ENV === 'production';
+  const corsOrigins = [
+    ...new Set([
+      ...e.CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+      e.FRONTEND_URL.replace(/\/$/, ''),
+    ]),
+  ];
+  return Object.freeze({
+    env: e.NODE_ENV,
+    isProduction,
+    isTest: e.NODE_ENV === 'test',
+    port: e.PORT,
+    host: e.HOST ?? (isProduction ? '0.0.0.0' : '127.0.0.1'),
+    mongodbUri: e.MONGODB_URI,
+    jwt: Object.freeze({
+      accessSecret: secrets.JWT_ACCESS_SECRET!,
+      refreshSecret: secrets.JWT_REFRESH_SECRET!,
+      accessTtl: e.ACCESS_TOKEN_TTL,
+      refreshTtl: e.REFRESH_TOKEN_TTL,
+      accessTtlMs: durationMs(e.ACCESS_TOKEN_TTL),
+      refreshTtlMs: durationMs(e.REFRESH_TOKEN_TTL),
+    }),
+    internalApiKey: secrets.INTERNAL_SERVICE_API_KEY!,
+    dataEncryptionKey: secrets.DATA_ENCRYPTION_KEY!,
+    corsOrigins,
+    frontendUrl: e.FRONTEND_URL,
+    bcryptSaltRounds: e.BCRYPT_SALT_ROUNDS,
+    logLevel: e.LOG_LEVEL,
+    logDir: e.LOG_DIR,
+    facebook: Object.freeze({
+      appId: e.FACEBOOK_APP_ID,
+      appSecret: e.FACEBOOK_APP_SECRET,
+      graphVersion: e.FACEBOOK_GRAPH_VERSION,
+      scopes: e.FACEBOOK_SCOPES,
+    }),
+    google: Object.freeze({ clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, redirectUri: e.GOOGLE_REDIRECT_URI }),
+    metaBotBaseUrl: e.META_BOT_BASE_URL.replace(/\/$/, ''),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    dataDir: path.resolve(e.DATA_DIR),
+    embeddedMongoPort: e.EMBEDDED_MONGO_PORT,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    csrfEnabled: e.CSRF_ENABLED,
+    authRateLimit: Object.freeze({ max: e.AUTH_RATE_LIMIT_MAX, windowMs: e.AUTH_RATE_LIMIT_WINDOW_MS }),
+    cookie: Object.freeze({ secure: isProduction, sameSite: isProduction ? ('none' as const) : ('lax' as const) }),
+    generatedSecrets: generated,
+  });
+}
+
+/** Variables from a `.env` file in the working directory, if there is one (never overriding). */
+function loadDotEnv(): void {
+  const file = path.resolve('.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+let cached: Config | undefined;
+
+/** The process configuration, parsed once from process.env (and `.env`). */
+export function getConfig(): Config {
+  if (!cached) {
+    loadDotEnv();
+    const source = { ...process.env };
+    const env = source.NODE_ENV ?? 'development';
+    const store = env === 'development' ? fileSecretStore(path.resolve(source.DATA_DIR ?? 'data')) : undefined;
+    cached = parseConfig(source, store);
+  }
+  return cached;
+}
