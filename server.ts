@@ -16,7 +16,8 @@ import type { Server as SocketServer } from 'socket.io';
 import { buildApp } from './src/app';
 import { connectDatabase, disconnectDatabase } from './src/config/database';
 import { ConfigError, getConfig, type Config } from './src/config/env';
-import { startEmbeddedMongo, type EmbeddedMongo } from './src/embedded-mongo';
+import { startEmbeddedForApp } from './src/config/embedded';
+import type { EmbeddedMongo } from './src/embedded-mongo';
 import { createScheduler, type Scheduler } from './src/jobs/scheduler';
 import { createReadiness } from './src/services/health.service';
 import { createSocketServer } from './src/socket/socketServer';
@@ -53,11 +54,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let embedded: EmbeddedMongo | undefined;
   let mongoUri = config.mongodbUri;
   if (!mongoUri) {
-    const dbPath = path.join(config.dataDir, 'db');
-    embedded = await startEmbeddedMongo({ port: config.embeddedMongoPort, dbPath });
-    mongoUri = `${embedded.uri}petbuddy`;
-    announce(`Embedded MongoDB at ${mongoUri} (data in ${dbPath})`);
-    log.info('embedded MongoDB started', { uri: mongoUri, dbPath });
+    const started = await startEmbeddedForApp(config);
+    embedded = started.server;
+    mongoUri = started.uri;
+    announce(`Embedded MongoDB at ${mongoUri} (data in ${started.dbPath})`);
+    log.info('embedded MongoDB started', { uri: mongoUri, dbPath: started.dbPath });
   }
   await connectDatabase(mongoUri);
 

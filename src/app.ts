@@ -15,24 +15,28 @@ import { requestContext } from './middleware/requestContext';
 import { sanitizeKeys } from './middleware/sanitize';
 import { healthRoutes } from './routes/health.routes';
 import { apiRoutes } from './routes';
+import { csrfProtection } from './middleware/csrf';
 import { createReadiness, type Readiness } from './services/health.service';
+import { systemClock, type Clock } from './utils/clock';
 
 export const BODY_LIMIT = '10mb';
 
 export interface AppDeps {
   config: Config;
   readiness: Readiness;
+  clock: Clock;
 }
 
 export interface BuildAppOptions {
   config: Config;
   readiness?: Readiness;
+  clock?: Clock;
   /** Extra routes mounted before the 404 handler (used by tests and tools). */
   extend?: (app: Express) => void;
 }
 
 export function buildApp(options: BuildAppOptions): Express {
-  const deps: AppDeps = { config: options.config, readiness: options.readiness ?? createReadiness() };
+  const deps: AppDeps = { config: options.config, readiness: options.readiness ?? createReadiness(), clock: options.clock ?? systemClock };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);
@@ -44,6 +48,7 @@ export function buildApp(options: BuildAppOptions): Express {
   app.use(express.urlencoded({ extended: true, limit: BODY_LIMIT }));
   app.use(sanitizeKeys());
   app.use(httpLogger());
+  app.use(csrfProtection(deps.config));
   app.use(healthRoutes(deps.readiness));
   app.use('/api/v1', apiRoutes(deps));
   options.extend?.(app);

@@ -5,12 +5,12 @@
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import mongoose from 'mongoose';
-import { AppError } from '../utils/errors';
+import { AppError, type EnvelopeFamily } from '../utils/errors';
 import { moduleLogger } from '../utils/logger';
 
 const log = moduleLogger('errors');
 
-export type EnvelopeFamily = 'E1' | 'E2' | 'E3' | 'E4';
+export type { EnvelopeFamily };
 
 /** Router-level: errors of the routes below are rendered in this envelope family. */
 export function errorEnvelope(family: EnvelopeFamily): RequestHandler {
@@ -25,6 +25,7 @@ interface Classified {
   code: string;
   message: string;
   extra?: Record<string, unknown>;
+  family?: EnvelopeFamily;
 }
 
 const DB_UNAVAILABLE = new Set([
@@ -71,7 +72,7 @@ export function classifyError(err: unknown): Classified {
 }
 
 export function renderError(res: Response, c: Classified): void {
-  const family = (res.locals.errorFamily as EnvelopeFamily | undefined) ?? 'E1';
+  const family = c.family ?? (res.locals.errorFamily as EnvelopeFamily | undefined) ?? 'E1';
   const extra = c.extra ?? {};
   let body: Record<string, unknown>;
   switch (family) {

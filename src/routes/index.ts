@@ -1,8 +1,16 @@
 /** Everything under /api/v1. Each area adds its router here. */
 import { Router } from 'express';
 import type { AppDeps } from '../app';
+import { csrfTokenHandler } from '../middleware/csrf';
+import { authRoutes } from './auth.routes';
+import { catalogRoutes } from './catalog.routes';
+import { locationRoutes } from './location.routes';
 
-export function apiRoutes(_deps: AppDeps): Router {
+export function apiRoutes(deps: AppDeps): Router {
   const router = Router();
+  if (deps.config.csrfEnabled) router.get('/csrf-token', csrfTokenHandler(deps.config));
+  router.use('/auth', authRoutes(deps));
+  router.use('/catalog', catalogRoutes(deps));
+  router.use('/locations', locationRoutes(deps));
   return router;
 }

@@ -2,12 +2,16 @@
  * Application errors: one AppError type carrying an HTTP status, a stable UPPER_SNAKE code and
  * optional details. The error handler renders it in the envelope family of the route.
  */
+export type EnvelopeFamily = 'E1' | 'E2' | 'E3' | 'E4';
+
 export class AppError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** Forces an envelope family (auth failures are E1 whatever the route's family). */
+    readonly family?: EnvelopeFamily,
   ) {
     super(message);
     this.name = 'AppError';
@@ -22,13 +26,13 @@ export class ValidationError extends AppError {
 
 export class UnauthorizedError extends AppError {
   constructor(message = 'Authentication required', code = 'UNAUTHORIZED') {
-    super(401, code, message);
+    super(401, code, message, undefined, 'E1');
   }
 }
 
 export class ForbiddenError extends AppError {
   constructor(message = 'Insufficient permissions', code = 'FORBIDDEN') {
-    super(403, code, message);
+    super(403, code, message, undefined, 'E1');
   }
 }
 

@@ -1,0 +1,86 @@
+/**
+ * authenticateToken: the `Authorization: Bearer <access token>` header (the scheme word is not
+ * checked, as in the original), the user re-read on every request, refused when missing or
+ * inactive, or when the token predates a password change. requireRole: any of the user's roles
+ * (primary role or roles[]) must be allowed. Failures are E1 401/403 [COMPAT codes].
+ */
+import type { RequestHandler, Response } from 'express';
+import type { Types } from 'mongoose';
+import type { Config } from '../config/env';
+import type { StaffRole } from '../models/constants';
+import { crossTenant } from '../models/plugins/tenantScoped';
+import { User, type UserFields } from '../models/User';
+import { createTokenService } from '../services/token.service';
+import { ForbiddenError, UnauthorizedError } from '../utils/errors';
+import { setContextUser } from '../utils/requestContext';
+
+export interface AuthUser {
+  id: string;
+  _id: Types.ObjectId;
+  email: string;
+  role: StaffRole;
+  roles: StaffRole[];
+  companyId: string;
+  companyObjectId: Types.ObjectId;
+  fullName: string;
+  color: string | undefined;
+}
+
+/** The authenticated user of this request (after authenticateToken). */
+export function currentUser(res: Response): AuthUser {
+  const user = res.locals.user as AuthUser | undefined;
+  if (!user) throw new UnauthorizedError('Authentication required');
+  return user;
+}
+
+/** Verifies an access token and loads its active user; shared by REST and Socket.io. */
+export function createAccessVerifier(config: Config) {
+  const tokens = createTokenService(config);
+  return async (token: string): Promise<AuthUser> => {
+    const claims = tokens.verifyAccess(token);
+    if (!/^[0-9a-f]{24}$/i.test(claims.userId)) throw new UnauthorizedError('Invalid access token', 'INVALID_TOKEN');
+    const user = await crossTenant(User.findById(claims.userId).select('-passwordHash')).lean<UserFields>();
+    if (!user || user.isActive === false || !user.companyId) throw new UnauthorizedError('User not found or inactive');
+    if (user.passwordChangedAt && claims.iat * 1000 < user.passwordChangedAt.getTime() - 1000) {
+      throw new UnauthorizedError('Invalid access token', 'INVALID_TOKEN');
+    }
+    const roles = (user.roles?.length ? user.roles : [user.role]) as StaffRole[];
+    return {
+      id: String(user._id),
+      _id: user._id,
+      email: user.email,
+      role: user.role as StaffRole,
+      roles: roles.includes(user.role as StaffRole) ? roles : [user.role as StaffRole, ...roles],
+      companyId: String(user.companyId),
+      companyObjectId: user.companyId,
+      fullName: user.fullName,
+      color: user.color ?? undefined,
+    };
+  };
+}
+
+export function authenticateToken(config: Config): RequestHandler {
+  const verify = createAccessVerifier(config);
+  return (req, res, next) => {
+    const header = req.get('authorization');
+    const token = header?.split(' ')[1];
+    if (!token) {
+      next(new UnauthorizedError('Access token is required'));
+      return;
+    }
+    verify(token).then((user) => {
+      res.locals.user = user;
+      setContextUser(user.id, user.companyId);
+      next();
+    }, next);
+  };
+}
+
+export function requireRole(...allowed: StaffRole[]): RequestHandler {
+  return (_req, res, next) => {
+    const user = res.locals.user as AuthUser | undefined;
+    if (!user) next(new UnauthorizedError('Authentication required'));
+    else if (!user.roles.some((r) => allowed.includes(r))) next(new ForbiddenError('Insufficient permissions'));
+    else next();
+  };
+}

@@ -1,0 +1,32 @@
+/** Enumerations shared by models and validators (the contract's values). */
+export const STAFF_ROLES = ['manager', 'receptionist', 'groomer', 'veterinarian', 'vet_technician', 'trainer'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+/** Roles that perform services (and so get schedules and service categories). */
+export const SERVICE_PROVIDER_ROLES: readonly StaffRole[] = ['groomer', 'veterinarian', 'vet_technician', 'trainer'];
+
+export const BUSINESS_TYPES = ['grooming', 'vet', 'boarding', 'daycare', 'training', 'other'] as const;
+export type BusinessType = (typeof BUSINESS_TYPES)[number];
+
+export const SERVICE_SPECIES = ['dog', 'cat', 'dog&cat', 'other'] as const;
+export const ITEM_SIZES = ['S', 'M', 'L', 'XL', 'all'] as const;
+export const COAT_TYPES = ['short', 'medium', 'long', 'curly', 'double', 'wire', 'hairless', 'unknown'] as const;
+export const RESOURCE_SPECIES = ['dog', 'cat', 'all', 'other'] as const;
+export const COMPANY_STATUSES = ['active', 'inactive', 'suspended'] as const;
+
+export const HH_MM = /^([01]?[0-9]|2[0-3]):[0-5][0-9]$/;
+
+/** A random "pleasant" colour: HSL hue 0-359, saturation 60-84 %, lightness 45-64 %. */
+export function pleasantColor(random: () => number = Math.random): string {
+  const h = Math.floor(random() * 360);
+  const s = (60 + Math.floor(random() * 25)) / 100;
+  const l = (45 + Math.floor(random() * 20)) / 100;
+  const a = s * Math.min(l, 1 - l);
+  const f = (n: number): string => {
+    const k = (n + h / 30) % 12;
+    const c = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    return Math.round(c * 255)
+      .toString(16)
+      .padStart(2, '0');
+  };
+  return `#${f(0)}${f(8)}${f(4)}`;
+}

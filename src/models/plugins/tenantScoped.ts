@@ -1,0 +1,59 @@
+/**
+ * Tenant isolation as a structural rule: every query on a tenant-owned model must filter by
+ * companyId, or it throws before reaching MongoDB. The few legitimate cross-tenant reads (login
+ * by email, the token's user, Meta Bot lookups by page id, maintenance scripts) say so explicitly
+ * with crossTenant(query).
+ */
+import type { Aggregate, Query, Schema } from 'mongoose';
+
+const CROSS_TENANT = Symbol('crossTenant');
+
+type Marked = { [CROSS_TENANT]?: boolean };
+
+/** Marks a query or aggregation as deliberately not scoped to one company. */
+export function crossTenant<T extends Query<unknown, unknown> | Aggregate<unknown>>(q: T): T {
+  (q as unknown as Marked)[CROSS_TENANT] = true;
+  return q;
+}
+
+export class TenantScopeError extends Error {
+  constructor(model: string, op: string) {
+    super(`${model}.${op} without a companyId filter (tenant-owned data must be scoped to the caller's company)`);
+    this.name = 'TenantScopeError';
+  }
+}
+
+const QUERY_OPS = [
+  'find',
+  'findOne',
+  'countDocuments',
+  'distinct',
+  'updateOne',
+  'updateMany',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'findOneAndUpdate',
+  'findOneAndDelete',
+  'findOneAndReplace',
+] as const;
+
+function hasCompanyFilter(filter: Record<string, unknown>): boolean {
+  if (filter.companyId !== undefined && filter.companyId !== null) return true;
+  const and = filter.$and;
+  return Array.isArray(and) && and.some((f) => typeof f === 'object' && f !== null && hasCompanyFilter(f as Record<string, unknown>));
+}
+
+export function tenantScoped(schema: Schema): void {
+  for (const op of QUERY_OPS) {
+    schema.pre(op, function (this: Query<unknown, unknown>) {
+      if ((this as unknown as Marked)[CROSS_TENANT]) return;
+      if (!hasCompanyFilter(this.getFilter() as Record<string, unknown>)) throw new TenantScopeError(this.model.modelName, op);
+    });
+  }
+  schema.pre('aggregate', function (this: Aggregate<unknown>) {
+    if ((this as unknown as Marked)[CROSS_TENANT]) return;
+    const first = this.pipeline()[0] as { $match?: Record<string, unknown> } | undefined;
+    if (!first?.$match || !hasCompanyFilter(first.$match)) throw new TenantScopeError('aggregate', 'pipeline');
+  });
+}

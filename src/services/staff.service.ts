@@ -1,0 +1,209 @@
+/**
+ * Staff accounts of one company. Every referenced id (locations, service categories) must be the
+ * caller's company's; passwords follow the register rule; a password change, deactivation or
+ * deletion ends the user's sessions; the last active manager cannot be removed.
+ */
+import type { Types } from 'mongoose';
+import { Company } from '../models/Company';
+import { SERVICE_PROVIDER_ROLES, type StaffRole } from '../models/constants';
+import { Location } from '../models/Location';
+import { ServiceCategory } from '../models/ServiceCategory';
+import { StaffSchedule } from '../models/StaffSchedule';
+import { User, type UserFields } from '../models/User';
+import { ConflictError, NotFoundError } from '../utils/errors';
+import { moduleLogger } from '../utils/logger';
+import type { StaffCreateBody, StaffListQuery, StaffUpdateBody } from '../validators/staff.schemas';
+import type { SessionService } from './session.service';
+import { assertOwned, findOwned } from './tenant';
+
+const log = moduleLogger('staff');
+
+type CompanyId = Types.ObjectId;
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const isProvider = (roles: readonly string[]): boolean => roles.some((r) => SERVICE_PROVIDER_ROLES.includes(r as StaffRole));
+
+const PUBLIC_FIELDS = [
+  'fullName',
+  'email',
+  'role',
+  'roles',
+  'phone',
+  'color',
+  'serviceProvider',
+  'locationIds',
+  'primaryLocationId',
+  'serviceCategoryIds',
+  'isActive',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+function shape(user: UserFields, idKey: 'id' | '_id'): Record<string, unknown> {
+  const out: Record<string, unknown> = { [idKey]: String(user._id) };
+  for (const f of PUBLIC_FIELDS) out[f] = (user as Record<string, unknown>)[f];
+  return out;
+}
+
+export interface StaffDeps {
+  sessions: SessionService;
+  hashPassword: (p: string) => Promise<string>;
+}
+
+export function createStaffService(deps: StaffDeps) {
+  async function assertRefs(
+    companyId: CompanyId,
+    b: { locationIds?: string[] | undefined; primaryLocationId?: string | null | undefined; serviceCategoryIds?: string[] | undefined },
+  ) {
+    await assertOwned(Location, companyId, [...(b.locationIds ?? []), ...(b.primaryLocationId ? [b.primaryLocationId] : [])], 'Location');
+    await assertOwned(ServiceCategory, companyId, b.serviceCategoryIds ?? [], 'Service category');
+  }
+
+  /** Other active managers remain after `userId` stops being one. */
+  async function assertNotLastManager(companyId: CompanyId, userId: Types.ObjectId): Promise<void> {
+    const others = await User.countDocuments({
+      companyId,
+      _id: { $ne: userId },
+      isActive: { $ne: false },
+      $or: [{ role: 'manager' }, { roles: 'manager' }],
+    });
+    if (others === 0) throw new ConflictError('The company must keep at least one active manager', 'LAST_MANAGER');
+  }
+
+  return {
+    async list(companyId: CompanyId, q: StaffListQuery) {
+      const filter: Record<string, unknown> = { companyId };
+      if (q.role) filter.$or = [{ role: q.role }, { roles: q.role }];
+      if (q.q) {
+        const re = new RegExp(escapeRegex(q.q), 'i');
+        filter.$and = [{ $or: [{ fullName: re }, { email: re }] }];
+      }
+      if (q.locationId) {
+        await assertOwned(Location, companyId, [q.locationId], 'Location');
+        filter.locationIds = q.locationId;
+      }
+      if (q.serviceCategoryId) {
+        await assertOwned(ServiceCategory, companyId, [q.serviceCategoryId], 'Service category');
+        filter.serviceCategoryIds = q.serviceCategoryId;
+      }
+      if (q.serviceProvider !== undefined) filter.serviceProvider = q.serviceProvider === 'true';
+      const users = await User.find(filter).select('-passwordHash').sort({ fullName: 1 }).lean<UserFields[]>();
+      const schedules = await StaffSchedule.find({ companyId, userId: { $in: users.map((u) => u._id) } }).lean();
+      const byUser = new Map<string, unknown[]>();
+      for (const s of schedules) byUser.set(String(s.userId), [...(byUser.get(String(s.userId)) ?? []), s]);
+      return users.map((u) => ({ ...shape(u, '_id'), schedules: byUser.get(String(u._id)) ?? [] }));
+    },
+
+    async create(companyId: CompanyId, b: StaffCreateBody) {
+      const roles = b.roles ?? [b.role!];
+      const primaryLocationId = b.primaryLocationId ?? b.locationIds?.[0];
+      const locationIds = b.locationIds ?? (b.primaryLocationId ? [b.primaryLocationId] : []);
+      await assertRefs(companyId, { ...b, locationIds });
+      if (await User.exists({ companyId, email: b.email }))
+        throw new ConflictError('User with this email already exists in company', 'DUPLICATE_EMAIL');
+      let serviceCategoryIds: unknown[] = b.serviceCategoryIds ?? [];
+      if (serviceCategoryIds.length === 0) {
+        // "Can do" the company's services whose allowedRoles include one of the roles.
+        const cats = await ServiceCategory.find(
+          { companyId, allowedRoles: { $in: roles.filter((r) => r !== 'manager' && r !== 'receptionist') } },
+          { _id: 1 },
+        ).lean();
+        serviceCategoryIds = cats.map((c) => c._id);
+      }
+      const user = await User.create({
+        companyId,
+        email: b.email,
+        passwordHash: await deps.hashPassword(b.password),
+        fullName: b.fullName,
+        role: roles[0],
+        roles,
+        phone: b.phone ?? '',
+        ...(b.color ? { color: b.color } : {}),
+        locationIds,
+        ...(primaryLocationId ? { primaryLocationId } : {}),
+        serviceCategoryIds,
+        serviceProvider: isProvider(roles),
+      }).catch((err: { code?: number }) => {
+        if (err.code === 11000) throw new ConflictError('User with this email already exists in company', 'DUPLICATE_EMAIL');
+        throw err;
+      });
+      if (roles[0] !== 'manager' && primaryLocationId) {
+        const company = await Company.findById(companyId, { 'settings.workHours': 1 }).lean();
+        const hours = company?.settings?.workHours ?? [];
+        if (hours.length > 0) {
+          await StaffSchedule.insertMany(
+            hours.map((h) => ({
+              companyId,
+              userId: user._id,
+              locationId: primaryLocationId,
+              weekday: h.weekday,
+              startTime: h.startTime,
+              endTime: h.endTime,
+              breakWindows: [],
+            })),
+          ).catch((err: Error) => log.warn('default staff schedule not created', { userId: String(user._id), error: err.message }));
+        }
+      }
+      return shape(user.toObject() as UserFields, 'id');
+    },
+
+    async update(companyId: CompanyId, id: string, b: StaffUpdateBody) {
+      const user = await findOwned(User, companyId, id, 'Staff');
+      await assertRefs(companyId, b);
+      const set: Record<string, unknown> = {};
+      const unset: Record<string, 1> = {};
+      if (b.fullName !== undefined) set.fullName = b.fullName;
+      if (b.phone !== undefined) set.phone = b.phone;
+      if (b.color !== undefined) set.color = b.color;
+      if (b.email !== undefined && b.email !== user.email) {
+        if (await User.exists({ companyId, email: b.email, _id: { $ne: user._id } }))
+          throw new ConflictError('User with this email already exists in company', 'DUPLICATE_EMAIL');
+        set.email = b.email;
+      }
+      const roles = b.roles ?? (b.role ? [b.role] : undefined);
+      if (roles) Object.assign(set, { roles, role: roles[0], serviceProvider: isProvider(roles) });
+      if (b.locationIds !== undefined) set.locationIds = b.locationIds;
+      else if (b.primaryLocationId) set.locationIds = [...new Set([...user.locationIds.map(String), b.primaryLocationId])];
+      if (b.primaryLocationId === null) unset.primaryLocationId = 1;
+      else if (b.primaryLocationId !== undefined) set.primaryLocationId = b.primaryLocationId;
+      if (b.serviceCategoryIds !== undefined) set.serviceCategoryIds = b.serviceCategoryIds;
+      if (b.isActive !== undefined) set.isActive = b.isActive;
+      const wasManager = user.roles.includes('manager') || user.role === 'manager';
+      const losesManager = wasManager && ((roles && !roles.includes('manager')) || b.isActive === false);
+      if (losesManager && user.isActive !== false) await assertNotLastManager(companyId, user._id);
+      if (b.password !== undefined) {
+        set.passwordHash = await deps.hashPassword(b.password);
+        set.passwordChangedAt = new Date();
+      }
+      const updated = await User.findOneAndUpdate(
+        { _id: user._id, companyId },
+        { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+        { new: true, runValidators: true },
+      )
+        .select('-passwordHash')
+        .lean<UserFields>()
+        .catch((err: { code?: number }) => {
+          if (err.code === 11000) throw new ConflictError('User with this email already exists in company', 'DUPLICATE_EMAIL');
+          throw err;
+        });
+      if (!updated) throw new NotFoundError('Staff not found');
+      if (b.password !== undefined) await deps.sessions.revokeUser(user._id, 'password_changed');
+      if (b.isActive === false) await deps.sessions.revokeUser(user._id, 'user_inactive');
+      return shape(updated, '_id');
+    },
+
+    async remove(companyId: CompanyId, id: string) {
+      const user = await findOwned(User, companyId, id, 'Staff');
+      if ((user.role === 'manager' || user.roles.includes('manager')) && user.isActive !== false)
+        await assertNotLastManager(companyId, user._id);
+      await User.deleteOne({ _id: user._id, companyId });
+      await StaffSchedule.deleteMany({ companyId, userId: user._id });
+      await deps.sessions.revokeUser(user._id, 'user_deleted');
+    },
+  };
+}
+
+export type StaffService = ReturnType<typeof createStaffService>;
