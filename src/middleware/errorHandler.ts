@@ -37,8 +37,15 @@ const DB_UNAVAILABLE = new Set([
 ]);
 
 export function classifyError(err: unknown): Classified {
-  if (err instanceof AppError)
-    return { status: err.status, code: err.code, message: err.message, ...(err.details ? { extra: err.details } : {}) };
+  if (err instanceof AppError) {
+    return {
+      status: err.status,
+      code: err.code,
+      message: err.message,
+      ...(err.details ? { extra: err.details } : {}),
+      ...(err.family ? { family: err.family } : {}),
+    };
+  }
   const e = err as {
     type?: string;
     status?: number;

@@ -63,6 +63,9 @@ export const StaffUpdateBody = z
   .strict();
 export type StaffUpdateBody = z.infer<typeof StaffUpdateBody>;
 
+/** The contract's wording lists the roles in this order. */
+const ALLOWED_ROLES_TEXT = 'receptionist, groomer, manager, veterinarian, vet_technician, trainer';
+
 function rolesOf(body: Record<string, unknown>): unknown[] | undefined {
   if (Array.isArray(body.roles)) return body.roles;
   return body.role === undefined ? undefined : [body.role];
@@ -86,7 +89,7 @@ export function staffPrecheck(mode: 'create' | 'update'): RequestHandler {
         const message =
           roles.length === 0
             ? 'roles must not be empty'
-            : `Invalid roles: ${invalid.map(String).join(', ')}. Allowed roles: ${STAFF_ROLES.join(', ')}`;
+            : `Invalid roles: ${invalid.map(String).join(', ')}. Allowed roles: ${ALLOWED_ROLES_TEXT}`;
         next(new AppError(400, 'INVALID_ROLE', message));
         return;
       }

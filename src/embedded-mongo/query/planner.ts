@@ -202,7 +202,8 @@ export function planQuery(
 /** Ids (possibly repeated, for multikey indexes) produced by an index scan, in plan order. */
 export function* scanIndex(plan: Plan, stats: { keys: number }): Generator<string> {
   const index = plan.index!;
-  const p = plan.combos[0]!.length;
+  // An empty $in on an indexed field leaves no combination to scan: nothing matches.
+  const p = plan.combos[0]?.length ?? 0;
   const fieldDir = index.fields[p]?.dir ?? 1;
   const range = plan.range;
   // In index order, the bound met first when scanning ascending:

@@ -369,3 +369,16 @@ describe('counting and distinct', () => {
     expect((await coll.distinct('tags', { city: 'Oslo' })).sort()).toEqual(['blue', 'green', 'red']);
   });
 });
+
+describe('empty $in', () => {
+  test('when $in is empty on an indexed field (or _id), then nothing matches and no error is raised', async () => {
+    const coll = await seed('emptyin', [
+      { _id: 1, tag: 'a' },
+      { _id: 2, tag: 'b' },
+    ]);
+    await coll.createIndex({ tag: 1 });
+    expect(await idsOf(coll, { tag: { $in: [] } })).toEqual([]);
+    expect(await idsOf(coll, { _id: { $in: [] } })).toEqual([]);
+    expect(await idsOf(coll, { tag: { $nin: [] } })).toEqual([1, 2]);
+  });
+});
