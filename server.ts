@@ -12,7 +12,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import * as path from 'node:path';
 import type { Express } from 'express';
-import type { Server as SocketServer } from 'socket.io';
 import { buildApp } from './src/app';
 import { connectDatabase, disconnectDatabase } from './src/config/database';
 import { ConfigError, getConfig, type Config } from './src/config/env';
@@ -20,7 +19,11 @@ import { startEmbeddedForApp } from './src/config/embedded';
 import type { EmbeddedMongo } from './src/embedded-mongo';
 import { createScheduler, type Scheduler } from './src/jobs/scheduler';
 import { createReadiness } from './src/services/health.service';
+import { createMetaBotClient } from './src/services/metaBot.client';
+import { createOutbox } from './src/services/outbox.service';
+import { silentRealtime, socketRealtime, type IoServer, type Realtime } from './src/socket/realtime';
 import { createSocketServer } from './src/socket/socketServer';
+import { systemClock } from './src/utils/clock';
 import { configureLogger, logger, moduleLogger } from './src/utils/logger';
 
 const log = moduleLogger('server');
@@ -34,7 +37,7 @@ export interface StartOptions {
 export interface RunningServer {
   config: Config;
   http: HttpServer;
-  io: SocketServer;
+  io: IoServer;
   scheduler: Scheduler;
   url: string;
   shutdown(reason: string, exitCode?: number): Promise<void>;
@@ -63,10 +66,33 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   await connectDatabase(mongoUri);
 
   const readiness = createReadiness();
-  const app = buildApp({ config, readiness, ...(options.extendApp ? { extend: options.extendApp } : {}) });
+  // The app needs the realtime emitter and the socket server needs the HTTP server: wire them
+  // through a late-bound reference.
+  let realtime: Realtime = silentRealtime;
+  const lateRealtime: Realtime = {
+    messageNew: (c, e) => realtime.messageNew(c, e),
+    messageStatus: (c, e) => realtime.messageStatus(c, e),
+    disconnectUser: (u) => realtime.disconnectUser(u),
+  };
+  const metaBot = createMetaBotClient({
+    baseUrl: config.metaBot.baseUrl,
+    timeoutMs: config.metaBot.timeoutMs,
+    apiKey: config.internalApiKey,
+  });
+  const outbox = createOutbox({ config, metaBot, realtime: lateRealtime, clock: systemClock });
+  const app = buildApp({
+    config,
+    readiness,
+    realtime: lateRealtime,
+    kickOutbox: () => outbox.kick(),
+    ...(options.extendApp ? { extend: options.extendApp } : {}),
+  });
   const http = createServer(app);
-  const io = createSocketServer(http, config);
+  const sockets = createSocketServer(http, config);
+  const io = sockets.io;
+  realtime = socketRealtime(io);
   const scheduler = createScheduler();
+  scheduler.add({ name: 'outbox-delivery', intervalMs: config.outbox.pollMs, initialDelayMs: 1000, run: () => outbox.drain() });
   scheduler.start();
 
   await new Promise<void>((resolve, reject) => {
@@ -97,13 +123,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       const idleCloser = setInterval(() => http.closeIdleConnections(), 100);
       http.closeIdleConnections();
       log.info('shutdown: no longer accepting connections; waiting for in-flight requests');
-      io.local.disconnectSockets(true);
-      io.engine.close();
+      sockets.close();
       log.info('shutdown: socket connections closed');
       await httpClosed;
       clearInterval(idleCloser);
       log.info('shutdown: in-flight requests finished');
       await scheduler.stop();
+      await outbox.stop();
       log.info('shutdown: jobs stopped');
       await disconnectDatabase().catch((err: Error) => log.error('shutdown: database close failed', { error: err.message }));
       log.info('shutdown: database connection closed');

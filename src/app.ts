@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health.routes';
 import { apiRoutes } from './routes';
 import { csrfProtection } from './middleware/csrf';
 import { createReadiness, type Readiness } from './services/health.service';
+import { silentRealtime, type Realtime } from './socket/realtime';
 import { systemClock, type Clock } from './utils/clock';
 
 export const BODY_LIMIT = '10mb';
@@ -25,18 +26,30 @@ export interface AppDeps {
   config: Config;
   readiness: Readiness;
   clock: Clock;
+  /** Publishes real-time events (Socket.io in the process; recorded or silent in tests). */
+  realtime: Realtime;
+  /** Asks the outbox to deliver queued messages now. */
+  kickOutbox: () => void;
 }
 
 export interface BuildAppOptions {
   config: Config;
   readiness?: Readiness;
   clock?: Clock;
+  realtime?: Realtime;
+  kickOutbox?: () => void;
   /** Extra routes mounted before the 404 handler (used by tests and tools). */
   extend?: (app: Express) => void;
 }
 
 export function buildApp(options: BuildAppOptions): Express {
-  const deps: AppDeps = { config: options.config, readiness: options.readiness ?? createReadiness(), clock: options.clock ?? systemClock };
+  const deps: AppDeps = {
+    config: options.config,
+    readiness: options.readiness ?? createReadiness(),
+    clock: options.clock ?? systemClock,
+    realtime: options.realtime ?? silentRealtime,
+    kickOutbox: options.kickOutbox ?? (() => undefined),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);

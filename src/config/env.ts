@@ -69,6 +69,25 @@ const EnvSchema = z.object({
     .int()
     .min(1000)
     .default(15 * 60_000),
+  MESSAGE_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(300),
+  CONVERSATION_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(300),
+  INBOX_RATE_LIMIT_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(15 * 60_000),
+  META_BOT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),
+  OUTBOX_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).default(60_000),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+  OUTBOX_MAX_AGE_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(15 * 60_000),
+  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  SOCKET_AUTH_SWEEP_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 export interface Config {
@@ -97,6 +116,10 @@ export interface Config {
   shutdownGraceMs: number;
   csrfEnabled: boolean;
   authRateLimit: { max: number; windowMs: number };
+  inboxRateLimit: { messagesMax: number; conversationsMax: number; windowMs: number };
+  metaBot: { baseUrl: string; timeoutMs: number };
+  outbox: { pollMs: number; retryBaseMs: number; retryMaxDelayMs: number; maxAttempts: number; maxAgeMs: number; concurrency: number };
+  socketAuthSweepMs: number;
   cookie: { secure: boolean; sameSite: 'none' | 'lax' };
   /** Secrets generated for this development/test run (names only), for a start-up notice. */
   generatedSecrets: SecretName[];
@@ -237,6 +260,21 @@ export function parseConfig(source: Record<string, string | undefined>, secretSt
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     csrfEnabled: e.CSRF_ENABLED,
     authRateLimit: Object.freeze({ max: e.AUTH_RATE_LIMIT_MAX, windowMs: e.AUTH_RATE_LIMIT_WINDOW_MS }),
+    inboxRateLimit: Object.freeze({
+      messagesMax: e.MESSAGE_RATE_LIMIT_MAX,
+      conversationsMax: e.CONVERSATION_RATE_LIMIT_MAX,
+      windowMs: e.INBOX_RATE_LIMIT_WINDOW_MS,
+    }),
+    metaBot: Object.freeze({ baseUrl: e.META_BOT_BASE_URL.replace(/\/$/, ''), timeoutMs: e.META_BOT_TIMEOUT_MS }),
+    outbox: Object.freeze({
+      pollMs: e.OUTBOX_POLL_MS,
+      retryBaseMs: e.OUTBOX_RETRY_BASE_MS,
+      retryMaxDelayMs: e.OUTBOX_RETRY_MAX_DELAY_MS,
+      maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+      maxAgeMs: e.OUTBOX_MAX_AGE_MS,
+      concurrency: e.OUTBOX_CONCURRENCY,
+    }),
+    socketAuthSweepMs: e.SOCKET_AUTH_SWEEP_MS,
     cookie: Object.freeze({ secure: isProduction, sameSite: isProduction ? ('none' as const) : ('lax' as const) }),
     generatedSecrets: generated,
   });

@@ -13,7 +13,13 @@ import { StaffCreateBody, StaffListQuery, StaffUpdateBody, staffPrecheck } from 
 export function catalogRoutes(deps: AppDeps): Router {
   const router = Router();
   const auth = createAuthService(deps.config, deps.clock);
-  const staff = staffController(createStaffService({ sessions: auth.sessions, hashPassword: auth.hashPassword }));
+  const staff = staffController(
+    createStaffService({
+      sessions: auth.sessions,
+      hashPassword: auth.hashPassword,
+      disconnectUser: (id) => deps.realtime.disconnectUser(id),
+    }),
+  );
   router.use(authenticateToken(deps.config), sameCompany());
   router.get('/staff', requireRole('manager', 'receptionist'), validate({ query: StaffListQuery }), staff.list);
   router.post('/staff', requireRole('manager'), staffPrecheck('create'), validate({ body: StaffCreateBody }), staff.create);

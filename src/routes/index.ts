@@ -4,7 +4,10 @@ import type { AppDeps } from '../app';
 import { csrfTokenHandler } from '../middleware/csrf';
 import { authRoutes } from './auth.routes';
 import { catalogRoutes } from './catalog.routes';
+import { conversationRoutes } from './conversation.routes';
+import { internalRoutes, socketRoutes } from './internal.routes';
 import { locationRoutes } from './location.routes';
+import { messageRoutes } from './message.routes';
 
 export function apiRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -12,5 +15,9 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use('/auth', authRoutes(deps));
   router.use('/catalog', catalogRoutes(deps));
   router.use('/locations', locationRoutes(deps));
+  router.use('/messages', messageRoutes(deps));
+  router.use('/conversations', conversationRoutes(deps));
+  router.use('/socket', socketRoutes(deps));
+  router.use('/internal', internalRoutes(deps));
   return router;
 }

@@ -51,6 +51,8 @@ function shape(user: UserFields, idKey: 'id' | '_id'): Record<string, unknown> {
 export interface StaffDeps {
   sessions: SessionService;
   hashPassword: (p: string) => Promise<string>;
+  /** Drops the user's live socket connections (deactivation, deletion). */
+  disconnectUser?: (userId: string) => void;
 }
 
 export function createStaffService(deps: StaffDeps) {
@@ -191,7 +193,10 @@ export function createStaffService(deps: StaffDeps) {
         });
       if (!updated) throw new NotFoundError('Staff not found');
       if (b.password !== undefined) await deps.sessions.revokeUser(user._id, 'password_changed');
-      if (b.isActive === false) await deps.sessions.revokeUser(user._id, 'user_inactive');
+      if (b.isActive === false) {
+        await deps.sessions.revokeUser(user._id, 'user_inactive');
+        deps.disconnectUser?.(String(user._id));
+      }
       return shape(updated, '_id');
     },
 
@@ -202,6 +207,7 @@ export function createStaffService(deps: StaffDeps) {
       await User.deleteOne({ _id: user._id, companyId });
       await StaffSchedule.deleteMany({ companyId, userId: user._id });
       await deps.sessions.revokeUser(user._id, 'user_deleted');
+      deps.disconnectUser?.(String(user._id));
     },
   };
 }

@@ -1,16 +1,88 @@
 /**
- * The Socket.io server, sharing the HTTP listener: ping every 25 s, 60 s timeout, and the same
- * CORS allow-list as REST.
+ * The Socket.io server, sharing the HTTP listener: ping every 25 s, 60 s timeout, the same CORS
+ * allow-list as REST, handshake auth, the company room on connect, the client event handlers,
+ * and a sweep that drops connections whose access token expired or whose user is no longer active.
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Config } from '../config/env';
+import { crossTenant } from '../models/plugins/tenantScoped';
+import { User } from '../models/User';
+import { systemClock, type Clock } from '../utils/clock';
+import { moduleLogger } from '../utils/logger';
+import { registerHandlers, type AppSocket } from './handlers';
+import type { IoServer } from './realtime';
+import { socketAuthMiddleware } from './socketAuth';
+
+const log = moduleLogger('socket');
 
 export const SOCKET_OPTIONS = { pingInterval: 25_000, pingTimeout: 60_000 } as const;
 
-export function createSocketServer(http: HttpServer, config: Config): Server {
-  return new Server(http, {
+export interface SocketServer {
+  io: IoServer;
+  /** Checks every connection once (the sweep calls it on its interval). */
+  sweep(): Promise<number>;
+  close(): void;
+}
+
+export function createSocketServer(http: HttpServer, config: Config, clock: Clock = systemClock): SocketServer {
+  const io: IoServer = new Server(http, {
     ...SOCKET_OPTIONS,
     cors: { origin: config.corsOrigins, credentials: true, methods: ['GET', 'POST'] },
   });
+  io.use(socketAuthMiddleware(config));
+  io.on('connection', (socket: AppSocket) => {
+    log.debug('socket connected', { userId: socket.data.userId, companyId: socket.data.companyId });
+    registerHandlers(socket, clock);
+    socket.on('error', (err) => log.warn('socket error', { userId: socket.data.userId, error: err.message }));
+  });
+
+  const sweep = async (): Promise<number> => {
+    const sockets = [...io.of('/').sockets.values()] as AppSocket[];
+    if (sockets.length === 0) return 0;
+    const now = Date.now();
+    let dropped = 0;
+    const live: AppSocket[] = [];
+    for (const s of sockets) {
+      if (s.data.tokenExp <= now) {
+        s.disconnect(true);
+        dropped++;
+      } else live.push(s);
+    }
+    const ids = [...new Set(live.map((s) => s.data.userId))];
+    if (ids.length > 0) {
+      const active = await crossTenant(User.find({ _id: { $in: ids }, isActive: { $ne: false } }, { _id: 1 })).lean();
+      const ok = new Set(active.map((u) => String(u._id)));
+      for (const s of live) {
+        if (!ok.has(s.data.userId)) {
+          s.disconnect(true);
+          dropped++;
+        }
+      }
+    }
+    if (dropped > 0) log.info('sockets dropped (token expired or user inactive)', { dropped });
+    return dropped;
+  };
+
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweep()
+      .catch((err: Error) => log.warn('socket sweep failed', { error: err.message }))
+      .finally(() => {
+        running = false;
+      });
+  }, config.socketAuthSweepMs);
+  timer.unref();
+
+  return {
+    io,
+    sweep,
+    close: () => {
+      clearInterval(timer);
+      io.local.disconnectSockets(true);
+      io.engine.close();
+    },
+  };
 }

@@ -18,9 +18,10 @@ export class AppError extends Error {
   }
 }
 
+/** 400 VALIDATION_ERROR, always in the E1 envelope (the contract uses it on every route family). */
 export class ValidationError extends AppError {
   constructor(details: { field: string; message: string }[], message = 'Validation failed') {
-    super(400, 'VALIDATION_ERROR', message, { details });
+    super(400, 'VALIDATION_ERROR', message, { details }, 'E1');
   }
 }
 

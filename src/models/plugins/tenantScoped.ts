@@ -38,22 +38,26 @@ const QUERY_OPS = [
   'findOneAndReplace',
 ] as const;
 
-function hasCompanyFilter(filter: Record<string, unknown>): boolean {
-  if (filter.companyId !== undefined && filter.companyId !== null) return true;
+function hasCompanyFilter(filter: Record<string, unknown>, field: string): boolean {
+  if (filter[field] !== undefined && filter[field] !== null) return true;
   const and = filter.$and;
-  return Array.isArray(and) && and.some((f) => typeof f === 'object' && f !== null && hasCompanyFilter(f as Record<string, unknown>));
+  return (
+    Array.isArray(and) && and.some((f) => typeof f === 'object' && f !== null && hasCompanyFilter(f as Record<string, unknown>, field))
+  );
 }
 
-export function tenantScoped(schema: Schema): void {
+/** `field`: the tenant key of the model (`companyId`, or `company_id` for messages). */
+export function tenantScoped(schema: Schema, options: { field?: string } = {}): void {
+  const field = options.field ?? 'companyId';
   for (const op of QUERY_OPS) {
     schema.pre(op, function (this: Query<unknown, unknown>) {
       if ((this as unknown as Marked)[CROSS_TENANT]) return;
-      if (!hasCompanyFilter(this.getFilter() as Record<string, unknown>)) throw new TenantScopeError(this.model.modelName, op);
+      if (!hasCompanyFilter(this.getFilter() as Record<string, unknown>, field)) throw new TenantScopeError(this.model.modelName, op);
     });
   }
   schema.pre('aggregate', function (this: Aggregate<unknown>) {
     if ((this as unknown as Marked)[CROSS_TENANT]) return;
     const first = this.pipeline()[0] as { $match?: Record<string, unknown> } | undefined;
-    if (!first?.$match || !hasCompanyFilter(first.$match)) throw new TenantScopeError('aggregate', 'pipeline');
+    if (!first?.$match || !hasCompanyFilter(first.$match, field)) throw new TenantScopeError('aggregate', 'pipeline');
   });
 }

@@ -1,0 +1,69 @@
+/**
+ * The Socket.io event map shared by the server and tests [COMPAT names and payloads]:
+ * rooms `company:<id>` and `conversation:<contactId>`.
+ */
+
+export interface MessagePayload {
+  id: string;
+  contactId: string;
+  content: string;
+  direction: 'inbound' | 'outbound';
+  timestamp: string;
+  read: boolean;
+  delivered: boolean;
+  [extra: string]: unknown;
+}
+
+export interface MessageNewEvent {
+  conversationId: string;
+  message: MessagePayload;
+}
+
+export interface MessageStatusEvent {
+  conversationId: string;
+  messageIds: string[];
+  status: 'read' | 'sent' | 'failed';
+  userId?: string;
+  timestamp: string;
+  error?: string;
+}
+
+export interface TypingIndicatorEvent {
+  conversationId: string;
+  userId: string;
+  isTyping: boolean;
+}
+
+export interface AppointmentEvent {
+  appointment: Record<string, unknown>;
+}
+
+export interface ServerToClientEvents {
+  'message:new': (e: MessageNewEvent) => void;
+  'message:status': (e: MessageStatusEvent) => void;
+  'typing:indicator': (e: TypingIndicatorEvent) => void;
+  'appointment:created': (e: AppointmentEvent) => void;
+  'appointment:updated': (e: AppointmentEvent) => void;
+  'appointment:canceled': (e: AppointmentEvent) => void;
+}
+
+type Ack = (res: { ok: boolean; error?: string }) => void;
+
+export interface ClientToServerEvents {
+  'conversation:join': (p: { conversationId: string }, ack?: Ack) => void;
+  'conversation:leave': (p: { conversationId: string }, ack?: Ack) => void;
+  'typing:start': (p: { conversationId: string }) => void;
+  'typing:stop': (p: { conversationId: string }) => void;
+  'message:read': (p: { conversationId: string; messageIds: string[] }, ack?: Ack) => void;
+}
+
+export interface SocketData {
+  userId: string;
+  companyId: string;
+  role: string;
+  /** Access-token expiry (epoch ms): the connection is dropped after it. */
+  tokenExp: number;
+}
+
+export const companyRoom = (companyId: string): string => `company:${companyId}`;
+export const conversationRoom = (contactId: string): string => `conversation:${contactId}`;

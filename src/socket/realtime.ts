@@ -1,0 +1,64 @@
+/**
+ * What services use to publish real-time events after a write commits. The Socket.io
+ * implementation emits to rooms; tests and tools without sockets use `recordingRealtime()`.
+ */
+import type { Server } from 'socket.io';
+import { moduleLogger } from '../utils/logger';
+import {
+  companyRoom,
+  type ClientToServerEvents,
+  type MessageNewEvent,
+  type MessageStatusEvent,
+  type ServerToClientEvents,
+  type SocketData,
+} from './events/types';
+
+const log = moduleLogger('realtime');
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface Realtime {
+  messageNew(companyId: string, event: MessageNewEvent): void;
+  messageStatus(companyId: string, event: MessageStatusEvent): void;
+  /** Drops the sockets of a user (deactivated, deleted, signed out everywhere). */
+  disconnectUser(userId: string): void;
+}
+
+export function socketRealtime(io: IoServer): Realtime {
+  const safe = (what: string, fn: () => void): void => {
+    try {
+      fn();
+    } catch (err) {
+      log.error(`emit ${what} failed`, { error: (err as Error).message });
+    }
+  };
+  return {
+    messageNew: (companyId, event) => safe('message:new', () => io.to(companyRoom(companyId)).emit('message:new', event)),
+    messageStatus: (companyId, event) => safe('message:status', () => io.to(companyRoom(companyId)).emit('message:status', event)),
+    disconnectUser: (userId) =>
+      safe('disconnect', () => {
+        for (const s of io.of('/').sockets.values()) if (s.data.userId === userId) s.disconnect(true);
+      }),
+  };
+}
+
+export interface RecordedEvent {
+  event: string;
+  companyId?: string;
+  payload?: unknown;
+  userId?: string;
+}
+
+/** A Realtime that remembers what was published (for tests of HTTP routes without sockets). */
+export function recordingRealtime(): Realtime & { events: RecordedEvent[] } {
+  const events: RecordedEvent[] = [];
+  return {
+    events,
+    messageNew: (companyId, payload) => void events.push({ event: 'message:new', companyId, payload }),
+    messageStatus: (companyId, payload) => void events.push({ event: 'message:status', companyId, payload }),
+    disconnectUser: (userId) => void events.push({ event: 'disconnect', userId }),
+  };
+}
+
+/** Publishes nothing. */
+export const silentRealtime: Realtime = { messageNew: () => undefined, messageStatus: () => undefined, disconnectUser: () => undefined };
