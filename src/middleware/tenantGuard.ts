@@ -25,8 +25,9 @@ export function sameCompany(): RequestHandler {
       next();
       return;
     }
-    const ids = [...named(req.params), ...named(req.query), ...named(req.body)];
-    if (ids.some((id) => id !== user.companyId)) {
+    // Malformed ids are left to validation (400); a well-formed foreign id is refused here.
+    const ids = [...named(req.params), ...named(req.query), ...named(req.body)].filter((id) => /^[0-9a-f]{24}$/i.test(id));
+    if (ids.some((id) => id.toLowerCase() !== user.companyId)) {
       next(new ForbiddenError("You can only access your own company's data"));
       return;
     }

@@ -58,6 +58,14 @@ contactSchema.index({ companyId: 1, contactStatus: 1 });
 contactSchema.index({ companyId: 1, 'social.facebookId': 1 });
 contactSchema.index({ companyId: 1, 'social.instagramId': 1 });
 contactSchema.index({ companyId: 1, 'social.whatsapp': 1 });
+// One contact per customer and platform: concurrent first messages must not create duplicates
+// (contract B-32). Partial, so contacts without that social id are not constrained.
+for (const field of ['social.facebookId', 'social.instagramId', 'social.whatsapp']) {
+  contactSchema.index(
+    { companyId: 1, [field]: 1 },
+    { unique: true, partialFilterExpression: { [field]: { $type: 'string' } }, name: `unique_company_${field.replace('social.', '')}` },
+  );
+}
 contactSchema.index({ companyId: 1, phone: 1 });
 contactSchema.index({ companyId: 1, email: 1 });
 contactSchema.index({ companyId: 1, createdAt: -1 });

@@ -101,6 +101,12 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   }
 
   const mine = (msg: MessageFields) => ({ _id: msg._id, company_id: msg.company_id, delivery_lock_owner: workerId });
+  /** Whether this worker still held the lease when it recorded the outcome (else another took over). */
+  const owned = (res: { matchedCount: number }, msg: MessageFields): boolean => {
+    if (res.matchedCount > 0) return true;
+    log.warn('delivery outcome dropped: the lease expired and another worker took the message over', { messageId: String(msg._id) });
+    return false;
+  };
   const releaseLock = { delivery_locked_until: 1, delivery_lock_owner: 1, delivery_next_attempt_at: 1 } as const;
 
   async function finish(msg: MessageFields, outcome: Attempt): Promise<void> {
@@ -119,14 +125,14 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     if (outcome.kind === 'sent') {
       const set: Record<string, unknown> = { delivery_status: 'sent', delivered: true, delivered_at: now, updated_at: now };
       if (outcome.messageId && !msg.external_message_id) set.external_message_id = outcome.messageId;
-      await Message.updateOne(mine(msg), { $set: set, $unset: { ...releaseLock, delivery_error: 1 } }).catch(
-        async (err: { code?: number }) => {
-          // The Meta Bot may already have stored the platform id (an echo): keep its copy, mark ours sent.
-          if (err.code !== 11000) throw err;
-          delete set.external_message_id;
-          await Message.updateOne(mine(msg), { $set: set, $unset: { ...releaseLock, delivery_error: 1 } });
-        },
-      );
+      const sentUpdate = { $set: set, $unset: { ...releaseLock, delivery_error: 1 } };
+      const res = await Message.updateOne(mine(msg), sentUpdate).catch(async (err: { code?: number }) => {
+        // The Meta Bot may already have stored the platform id (an echo): keep its copy, mark ours sent.
+        if (err.code !== 11000) throw err;
+        delete set.external_message_id;
+        return Message.updateOne(mine(msg), sentUpdate);
+      });
+      if (!owned(res, msg)) return;
       log.info('message delivered', { messageId: String(msg._id), attempts });
       status('sent');
       return;
@@ -143,10 +149,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     }
     const error =
       outcome.kind === 'retry' ? `Gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${outcome.error}` : outcome.error;
-    await Message.updateOne(mine(msg), {
+    const res = await Message.updateOne(mine(msg), {
       $set: { delivery_status: 'failed', delivery_error: error, updated_at: now },
       $unset: releaseLock,
     });
+    if (!owned(res, msg)) return;
     log.error('message delivery failed', { messageId: String(msg._id), attempts, error });
     status('failed', error);
   }

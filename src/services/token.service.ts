@@ -4,7 +4,7 @@
  * with JWT_REFRESH_SECRET, carried in the httpOnly cookie; only their SHA-256 is stored.
  * Verification pins HS256 (so `alg: none` and other algorithms are refused).
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../config/env';
 import { AppError } from '../utils/errors';
@@ -30,7 +30,11 @@ export function newFamilyId(): string {
 }
 
 export function createTokenService(config: Config) {
-  const { accessSecret, refreshSecret, accessTtlMs, refreshTtlMs } = config.jwt;
+  const { accessTtlMs, refreshTtlMs } = config.jwt;
+  // Key objects made once: given a string, jsonwebtoken tries (and fails) to parse it as a public
+  // key on every call, which costs more than the HMAC itself.
+  const accessSecret = createSecretKey(Buffer.from(config.jwt.accessSecret, 'utf8'));
+  const refreshSecret = createSecretKey(Buffer.from(config.jwt.refreshSecret, 'utf8'));
   return {
     accessTtlMs,
     refreshTtlMs,

@@ -41,6 +41,11 @@ async function ownsContact(socket: AppSocket, contactId: string): Promise<boolea
 /** Wraps a handler so nothing it does can throw out of the socket. */
 function guarded(socket: AppSocket, event: string, fn: (payload: unknown, ack: Ack) => Promise<void> | void) {
   return (payload: unknown, ack?: unknown): void => {
+    // emit(event, callback) with no payload: the callback arrives first.
+    if (typeof payload === 'function' && ack === undefined) {
+      ack = payload;
+      payload = undefined;
+    }
     Promise.resolve()
       .then(() => fn(payload, typeof ack === 'function' ? (ack as Ack) : undefined))
       .catch((err: Error) => {
@@ -97,18 +102,17 @@ export function registerHandlers(socket: AppSocket, clock: Clock): void {
       const p = parse(socket, 'message:read', MessageReadPayload, payload);
       if (!p) return reply(ack, { ok: false, error: 'invalid payload' });
       const companyId = new Types.ObjectId(socket.data.companyId);
+      // Read receipts are about the customer's (inbound) messages of this company's conversation.
       const filter = {
         company_id: companyId,
         contact_id: new Types.ObjectId(p.conversationId),
+        direction: 'inbound',
         _id: { $in: p.messageIds.map((id) => new Types.ObjectId(id)) },
       };
       const mine = await Message.find(filter, { _id: 1 }).lean();
       if (mine.length === 0) return reply(ack, { ok: false, error: 'no such messages' });
       const now = clock.now();
-      await Message.updateMany(
-        { ...filter, direction: 'inbound', read: { $ne: true } },
-        { $set: { read: true, read_at: now, updated_at: now } },
-      );
+      await Message.updateMany({ ...filter, read: { $ne: true } }, { $set: { read: true, read_at: now, updated_at: now } });
       socket.nsp.to(companyRoom(socket.data.companyId)).emit('message:status', {
         conversationId: p.conversationId,
         messageIds: mine.map((m) => String(m._id)),

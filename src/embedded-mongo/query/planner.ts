@@ -7,6 +7,7 @@ import { MongoCommandError } from '../errors';
 import type { Collection } from '../storage/collection';
 import type { Entry, Index } from '../storage/index-def';
 import { compareValues, isPlainObject, keyString, toNumber, typeRank, type Doc } from '../values';
+import { bsonTypeName } from './operators';
 import type { SortKey } from './sort';
 
 export interface Bound {
@@ -192,11 +193,64 @@ export function planQuery(
   if (opts.collation) return collscan();
   let best: { plan: Plan; score: number } | undefined;
   for (const ix of coll.indexes.values()) {
-    if (!ix.orderable || ix.spec.partialFilterExpression || ix.spec.hidden === true) continue;
+    if (!ix.orderable || ix.spec.hidden === true) continue;
+    if (ix.spec.partialFilterExpression && !partialImplied(ix.spec.partialFilterExpression, conds)) continue;
     const candidate = indexPlan(ix, conds, sort);
     if (candidate.score > 0 && (!best || candidate.score > best.score)) best = candidate;
   }
   return best?.plan ?? collscan();
+}
+
+/**
+ * Whether every document the query can match is in the partial index: each condition of the
+ * index's filter must follow from the query's equality points (an equal value, or a value that
+ * satisfies $exists: true / $type / a comparison). Anything else: the index is not used.
+ */
+function partialImplied(partial: Doc, conds: Map<string, FieldCond>): boolean {
+  return Object.entries(partial).every(([path, cond]) => {
+    const points = conds.get(path)?.points;
+    if (!points || points.length === 0) return false;
+    return points.every((v) => {
+      if (!isPlainObject(cond) || Object.keys(cond).every((k) => !k.startsWith('$'))) return keyString(v) === keyString(cond);
+      return Object.entries(cond).every(([op, arg]) => {
+        switch (op) {
+          case '$eq':
+            return keyString(v) === keyString(arg);
+          case '$exists':
+            return arg === true ? v !== null && v !== undefined : v === null || v === undefined;
+          case '$type':
+            return (Array.isArray(arg) ? arg : [arg]).some((t) => typeMatches(v, t));
+          case '$gt':
+            return typeRank(v) === typeRank(arg) && compareValues(v, arg) > 0;
+          case '$gte':
+            return typeRank(v) === typeRank(arg) && compareValues(v, arg) >= 0;
+          case '$lt':
+            return typeRank(v) === typeRank(arg) && compareValues(v, arg) < 0;
+          case '$lte':
+            return typeRank(v) === typeRank(arg) && compareValues(v, arg) <= 0;
+          default:
+            return false;
+        }
+      });
+    });
+  });
+}
+
+const TYPE_NUMBERS: Record<string, string> = {
+  '1': 'double',
+  '2': 'string',
+  '3': 'object',
+  '7': 'objectId',
+  '8': 'bool',
+  '9': 'date',
+  '16': 'int',
+  '18': 'long',
+};
+
+function typeMatches(v: unknown, t: unknown): boolean {
+  const name = TYPE_NUMBERS[String(t)] ?? String(t);
+  if (name === 'number') return typeRank(v) === 3;
+  return bsonTypeName(v) === name || (name === 'double' && typeof v === 'number' && !Number.isInteger(v));
 }
 
 /** Ids (possibly repeated, for multikey indexes) produced by an index scan, in plan order. */

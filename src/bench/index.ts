@@ -1,0 +1,418 @@
+/**
+ * `npm run bench`: the live inbox under load, in one run on this machine.
+ *   1. POST /api/v1/messages throughput and p99 against a baseline of bare Express + the same
+ *      driver doing one insert (goal: at least 50% of its throughput);
+ *   2. the same with the Meta Bot hanging (goal: p99 within 20% of the healthy run);
+ *   3. Socket.io fan-out of message:new to 500 dashboard clients of one company at 20 messages/s
+ *      (goal: p99 under 50 ms; heap growth under 15 KB per connection).
+ * The database, the baseline and the app run as separate processes; the load generator, the
+ * fake Meta Bot and the socket clients run here. Prints a table and writes bench-results/inbox.json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import jwt from 'jsonwebtoken';
+import mongoose from 'mongoose';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import { Company } from '../models/Company';
+import { CompanyIntegration } from '../models/CompanyIntegration';
+import { Contact } from '../models/Contact';
+import { User } from '../models/User';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CONCURRENCY = 16;
+const WARMUP_MS = 2000;
+const MEASURE_MS = 8000;
+const SOCKET_CLIENTS = 500;
+const FANOUT_RATE = 20;
+const FANOUT_SECONDS = 10;
+
+const SECRETS = {
+  JWT_ACCESS_SECRET: 'bench-access-secret-Kq3v9Zt7Lm2Xp8Rw4Ny6Hb1Jd5Fs0Gc',
+  JWT_REFRESH_SECRET: 'bench-refresh-secret-Pw8Ez2Qx6Ty4Ui0Oa3Sd7Fg1Hj9Kl5Zc',
+  INTERNAL_SERVICE_API_KEY: 'bench-internal-key-Vb7Nm3Qw9Er5Ty1Ui8Op2As6Df0Gh4Jk',
+  DATA_ENCRYPTION_KEY: 'bench-encryption-key-Zx5Cv1Bn7Mq3We9Rt2Yu6Io0Pa4Sd8Fg',
+};
+
+interface Child {
+  proc: ChildProcess;
+  url: string;
+}
+
+function startChild(args: string[], env: Record<string, string>, ready: RegExp, ipc = false): Promise<Child> {
+  const proc = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, // eslint-disable-line no-restricted-properties
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`child did not start: ${args.join(' ')}\n${out}`)), 30_000);
+    const onData = (c: Buffer): void => {
+      out += c.toString();
+      const m = ready.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, url: m[1]! });
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited (${code}): ${out}`));
+    });
+  });
+}
+
+async function stopChild(c: Child | undefined): Promise<void> {
+  if (!c || c.proc.exitCode !== null) return;
+  const exited = new Promise((r) => c.proc.once('exit', r));
+  c.proc.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Closed-loop load: CONCURRENCY workers, each sending the next request when the last answered. */
+async function load(url: string, headers: Record<string, string>, body: () => string): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const target = new URL(url);
+  const send = (): Promise<number> =>
+    new Promise((resolve) => {
+      const payload = body();
+      const req = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent,
+          headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', () => resolve(0));
+      req.end(payload);
+    });
+  const latencies: number[] = [];
+  let errors = 0;
+  let measuring = false;
+  const start = Date.now();
+  const measureFrom = start + WARMUP_MS;
+  const end = measureFrom + MEASURE_MS;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (Date.now() < end) {
+        const t0 = process.hrtime.bigint();
+        const status = await send();
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        measuring = Date.now() >= measureFrom;
+        if (!measuring) continue;
+        if (status >= 200 && status < 300) latencies.push(ms);
+        else errors++;
+      }
+    }),
+  );
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    errors,
+    rps: latencies.length / (MEASURE_MS / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1] ?? NaN,
+  };
+}
+
+/** A Meta Bot stand-in: answers like the real one, or holds every request open (hang). */
+function fakeMetaBot(): Promise<{ url: string; setMode: (m: 'ok' | 'hang') => void; close: () => void; sent: () => number }> {
+  let mode: 'ok' | 'hang' = 'ok';
+  let sent = 0;
+  const hanging = new Set<http.ServerResponse>();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (mode === 'hang') {
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        return;
+      }
+      sent++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ success: true, message: 'MESSAGE_SENT', result: { recipient_id: 'r', message_id: `mid.${sent}` } }));
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        setMode: (m) => {
+          mode = m;
+        },
+        sent: () => sent,
+        close: () => {
+          for (const r of hanging) r.destroy();
+          server.close();
+        },
+      });
+    }),
+  );
+}
+
+async function seed(mongoUri: string) {
+  await mongoose.connect(mongoUri);
+  const company = await Company.create({ name: 'Bench Grooming', email: `bench${Date.now()}@example.com`, timezone: 'UTC' });
+  const user = await User.create({
+    companyId: company._id,
+    email: 'manager@bench.example',
+    passwordHash: 'x',
+    fullName: 'Bench Manager',
+    role: 'manager',
+    roles: ['manager'],
+  });
+  const contact = await Contact.create({
+    companyId: company._id,
+    fullName: 'Bench Customer',
+    social: { facebookId: 'psid-bench' },
+    contactStatus: 'lead',
+  });
+  await CompanyIntegration.create({ companyId: company._id, facebookChatId: 'page-bench', facebookAccessToken: 'PAGE-TOKEN' });
+  const token = jwt.sign({ userId: String(user._id) }, SECRETS.JWT_ACCESS_SECRET, { algorithm: 'HS256', expiresIn: '2h' });
+  await mongoose.disconnect();
+  return { companyId: String(company._id), contactId: String(contact._id), token };
+}
+
+function heapOf(app: Child): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no heap answer')), 10_000);
+    app.proc.once('message', (m: { heapUsed: number }) => {
+      clearTimeout(timer);
+      resolve(m.heapUsed);
+    });
+    app.proc.send?.('heap');
+  });
+}
+
+async function fanout(appUrl: string, app: Child, ids: { companyId: string; token: string }) {
+  const heapBefore = await heapOf(app);
+  const clients: Socket[] = [];
+  const latencies: number[] = [];
+  for (let i = 0; i < SOCKET_CLIENTS; i++) {
+    const s = connectSocket(appUrl, { auth: { token: ids.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    s.on('message:new', (e: { message: { content: string } }) => {
+      const sentAt = Number(e.message.content.split(':')[1]);
+      if (Number.isFinite(sentAt)) latencies.push(Date.now() - sentAt);
+    });
+    clients.push(s);
+    if (i % 50 === 49) await new Promise((r) => setTimeout(r, 50));
+  }
+  const deadline = Date.now() + 30_000;
+  while (clients.some((c) => !c.connected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const connected = clients.filter((c) => c.connected).length;
+  const heapConnected = await heapOf(app);
+  const agent = new http.Agent({ keepAlive: true });
+  const target = new URL(`${appUrl}/api/v1/internal/messages`);
+  let seq = 0;
+  for (let i = 0; i < FANOUT_RATE * FANOUT_SECONDS; i++) {
+    const tick = Date.now();
+    const payload = JSON.stringify({
+      company_id: ids.companyId,
+      platform: 'facebook',
+      external_message_id: `bench-${Date.now()}-${seq++}`,
+      customer_social_id: 'psid-fanout',
+      content: `t:${Date.now()}`,
+    });
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': SECRETS.INTERNAL_SERVICE_API_KEY,
+          'content-length': Buffer.byteLength(payload),
+        },
+      },
+      (res) => res.resume(),
+    );
+    req.on('error', () => undefined);
+    req.end(payload);
+    await new Promise((r) => setTimeout(r, Math.max(0, 1000 / FANOUT_RATE - (Date.now() - tick))));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  agent.destroy();
+  for (const c of clients) c.close();
+  latencies.sort((a, b) => a - b);
+  const expected = connected * FANOUT_RATE * FANOUT_SECONDS;
+  return {
+    clients: connected,
+    messages: FANOUT_RATE * FANOUT_SECONDS,
+    deliveries: latencies.length,
+    expectedDeliveries: expected,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1] ?? NaN,
+    heapPerConnectionKB: (heapConnected - heapBefore) / Math.max(1, connected) / 1024,
+  };
+}
+
+async function main(): Promise<void> {
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'petbuddy-bench-'));
+  let db: Child | undefined;
+  let baseline: Child | undefined;
+  let app: Child | undefined;
+  const bot = await fakeMetaBot();
+  try {
+    db = await startChild(['--import', 'tsx', 'src/embedded-mongo/cli.ts', '--port', '0'], {}, /(mongodb:\/\/127\.0\.0\.1:\d+)/);
+    const mongoUri = `${db.url}/petbuddy_bench`;
+    const ids = await seed(mongoUri);
+    const messageBody = () =>
+      JSON.stringify({
+        company_id: ids.companyId,
+        contact_id: ids.contactId,
+        role: 'operator',
+        platform: 'facebook',
+        direction: 'outbound',
+        content: 'Hello from the bench',
+      });
+
+    baseline = await startChild(
+      ['--import', 'tsx', 'src/bench/baseline-server.ts'],
+      { BENCH_MONGO_URI: mongoUri, BENCH_PORT: '0' },
+      /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    process.stdout.write('measuring baseline (bare Express + one insert)…\n');
+    const base = await load(`${baseline.url}/messages`, {}, messageBody);
+    await stopChild(baseline);
+
+    app = await startChild(
+      ['--expose-gc', '--import', 'tsx', 'src/bench/app-server.ts'],
+      {
+        NODE_ENV: 'production',
+        MONGODB_URI: mongoUri,
+        ...SECRETS,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_DIR: logDir,
+        META_BOT_BASE_URL: bot.url,
+        MESSAGE_RATE_LIMIT_MAX: '100000000',
+        CORS_ORIGINS: 'http://localhost:3000',
+      },
+      /PetBuddy API listening on (http:\/\/127\.0\.0\.1:\d+)/,
+      true,
+    );
+    const headers = { authorization: `Bearer ${ids.token}` };
+    process.stdout.write('measuring POST /api/v1/messages with a healthy Meta Bot…\n');
+    const healthy = await load(`${app.url}/api/v1/messages`, headers, messageBody);
+    bot.setMode('hang');
+    process.stdout.write('measuring POST /api/v1/messages with the Meta Bot hanging…\n');
+    const hanging = await load(`${app.url}/api/v1/messages`, headers, messageBody);
+    bot.setMode('ok');
+    process.stdout.write(`measuring Socket.io fan-out to ${SOCKET_CLIENTS} clients at ${FANOUT_RATE} messages/s…\n`);
+    const fan = await fanout(app.url, app, ids);
+
+    const ratio = healthy.rps / base.rps;
+    const p99Change = hanging.p99 / healthy.p99 - 1;
+    const rows: [string, string, string, string][] = [
+      ['baseline: Express + insertOne', `${base.rps.toFixed(0)} req/s`, `p50 ${base.p50.toFixed(1)} ms`, `p99 ${base.p99.toFixed(1)} ms`],
+      [
+        'POST /api/v1/messages, Meta Bot healthy',
+        `${healthy.rps.toFixed(0)} req/s`,
+        `p50 ${healthy.p50.toFixed(1)} ms`,
+        `p99 ${healthy.p99.toFixed(1)} ms`,
+      ],
+      [
+        'POST /api/v1/messages, Meta Bot hanging',
+        `${hanging.rps.toFixed(0)} req/s`,
+        `p50 ${hanging.p50.toFixed(1)} ms`,
+        `p99 ${hanging.p99.toFixed(1)} ms`,
+      ],
+      [
+        `fan-out: ${fan.clients} clients x ${fan.messages} msgs`,
+        `${fan.deliveries}/${fan.expectedDeliveries} delivered`,
+        `p50 ${fan.p50.toFixed(1)} ms`,
+        `p99 ${fan.p99.toFixed(1)} ms`,
+      ],
+    ];
+    const goals = [
+      { goal: 'throughput >= 50% of baseline', value: `${(ratio * 100).toFixed(0)}%`, met: ratio >= 0.5 },
+      { goal: 'p99 with Meta Bot hanging within 20% of healthy', value: `${(p99Change * 100).toFixed(0)}%`, met: p99Change <= 0.2 },
+      { goal: 'fan-out p99 < 50 ms', value: `${fan.p99.toFixed(1)} ms`, met: fan.p99 < 50 },
+      { goal: 'heap growth < 15 KB per connection', value: `${fan.heapPerConnectionKB.toFixed(1)} KB`, met: fan.heapPerConnectionKB < 15 },
+      {
+        goal: 'every fan-out message reached every client',
+        value: `${fan.deliveries}/${fan.expectedDeliveries}`,
+        met: fan.deliveries === fan.expectedDeliveries,
+      },
+    ];
+    process.stdout.write(
+      `\nPetBuddy inbox benchmark (${os.cpus().length} cores, ${CONCURRENCY} concurrent clients, ${MEASURE_MS / 1000} s per run)\n\n`,
+    );
+    for (const r of rows) process.stdout.write(`${r[0].padEnd(44)}${r[1].padStart(22)}${r[2].padStart(16)}${r[3].padStart(16)}\n`);
+    process.stdout.write('\n');
+    for (const g of goals) process.stdout.write(`${g.met ? 'MET   ' : 'MISSED'} ${g.goal.padEnd(52)} ${g.value}\n`);
+    process.stdout.write(
+      `\nerrors: baseline ${base.errors}, healthy ${healthy.errors}, hanging ${hanging.errors}; Meta Bot received ${bot.sent()} messages\n`,
+    );
+    mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+    writeFileSync(
+      path.join(ROOT, 'bench-results', 'inbox.json'),
+      JSON.stringify(
+        {
+          when: new Date().toISOString(),
+          node: process.version,
+          cpus: os.cpus().length,
+          concurrency: CONCURRENCY,
+          measureMs: MEASURE_MS,
+          baseline: base,
+          healthy,
+          hanging,
+          fanout: fan,
+          ratio,
+          p99Change,
+          goals,
+        },
+        null,
+        2,
+      ),
+    );
+    process.stdout.write('written to bench-results/inbox.json\n');
+  } finally {
+    await stopChild(app);
+    await stopChild(baseline);
+    await stopChild(db);
+    bot.close();
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
