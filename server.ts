@@ -19,11 +19,9 @@ import { startEmbeddedForApp } from './src/config/embedded';
 import type { EmbeddedMongo } from './src/embedded-mongo';
 import { createScheduler, type Scheduler } from './src/jobs/scheduler';
 import { createReadiness } from './src/services/health.service';
-import { createMetaBotClient } from './src/services/metaBot.client';
-import { createOutbox } from './src/services/outbox.service';
+import { startOutboxWorker } from './src/jobs/outboxWorker';
 import { silentRealtime, socketRealtime, type IoServer, type Realtime } from './src/socket/realtime';
 import { createSocketServer } from './src/socket/socketServer';
-import { systemClock } from './src/utils/clock';
 import { configureLogger, logger, moduleLogger } from './src/utils/logger';
 
 const log = moduleLogger('server');
@@ -74,12 +72,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     messageStatus: (c, e) => realtime.messageStatus(c, e),
     disconnectUser: (u) => realtime.disconnectUser(u),
   };
-  const metaBot = createMetaBotClient({
-    baseUrl: config.metaBot.baseUrl,
-    timeoutMs: config.metaBot.timeoutMs,
-    apiKey: config.internalApiKey,
-  });
-  const outbox = createOutbox({ config, metaBot, realtime: lateRealtime, clock: systemClock });
+  // Delivery to the Meta Bot runs in a worker thread, off the thread that answers requests.
+  const outbox = startOutboxWorker({ config, mongoUri, realtime: lateRealtime });
   const app = buildApp({
     config,
     readiness,
@@ -92,7 +86,6 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const io = sockets.io;
   realtime = socketRealtime(io);
   const scheduler = createScheduler();
-  scheduler.add({ name: 'outbox-delivery', intervalMs: config.outbox.pollMs, initialDelayMs: 1000, run: () => outbox.drain() });
   scheduler.start();
 
   await new Promise<void>((resolve, reject) => {

@@ -8,17 +8,19 @@
  * The database, the baseline and the app run as separate processes; the load generator, the
  * fake Meta Bot and the socket clients run here. Prints a table and writes bench-results/inbox.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import jwt from 'jsonwebtoken';
+import { MongoClient } from 'mongodb';
 import mongoose from 'mongoose';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { Company } from '../models/Company';
 import { CompanyIntegration } from '../models/CompanyIntegration';
 import { Contact } from '../models/Contact';
+import { Message } from '../models/Message';
 import { User } from '../models/User';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -41,12 +43,21 @@ interface Child {
   url: string;
 }
 
+const children = new Set<ChildProcess>();
+// Never leave a child running when the benchmark ends or is interrupted.
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
+
 function startChild(args: string[], env: Record<string, string>, ready: RegExp, ipc = false): Promise<Child> {
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, // eslint-disable-line no-restricted-properties
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
+  children.add(proc);
+  proc.once('exit', () => children.delete(proc));
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`child did not start: ${args.join(' ')}\n${out}`)), 30_000);
@@ -182,6 +193,8 @@ function fakeMetaBot(): Promise<{ url: string; setMode: (m: 'ok' | 'hang') => vo
 
 async function seed(mongoUri: string) {
   await mongoose.connect(mongoUri);
+  // The baseline writes to the same collection: its indexes must exist before it runs.
+  await Message.createIndexes();
   const company = await Company.create({ name: 'Bench Grooming', email: `bench${Date.now()}@example.com`, timezone: 'UTC' });
   const user = await User.create({
     companyId: company._id,
@@ -203,9 +216,32 @@ async function seed(mongoUri: string) {
   return { companyId: String(company._id), contactId: String(contact._id), token };
 }
 
+/** Waits (bounded) until no message is queued for delivery; returns how many there were and how long it took. */
+async function drainBacklog(mongoUri: string): Promise<{ queuedAtStart: number; drainSeconds: number; leftQueued: number }> {
+  const client = new MongoClient(mongoUri);
+  await client.connect();
+  try {
+    const messages = client.db().collection('messages');
+    const queued = () => messages.countDocuments({ delivery_status: 'queued' });
+    const t0 = Date.now();
+    const queuedAtStart = await queued();
+    let left = queuedAtStart;
+    while (left > 0 && Date.now() - t0 < 180_000) {
+      await new Promise((r) => setTimeout(r, 500));
+      left = await queued();
+    }
+    return { queuedAtStart, drainSeconds: (Date.now() - t0) / 1000, leftQueued: left };
+  } finally {
+    await client.close();
+  }
+}
+
 function heapOf(app: Child): Promise<number> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no heap answer')), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no heap answer (app exit code ${app.proc.exitCode}, signal ${app.proc.signalCode})`)),
+      10_000,
+    );
     app.proc.once('message', (m: { heapUsed: number }) => {
       clearTimeout(timer);
       resolve(m.heapUsed);
@@ -279,14 +315,22 @@ async function fanout(appUrl: string, app: Child, ids: { companyId: string; toke
   };
 }
 
+/** The processes under test run the compiled code, as `npm start` does. */
+function build(): void {
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const res = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  if (res.status !== 0) throw new Error('build failed');
+}
+
 async function main(): Promise<void> {
+  build();
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'petbuddy-bench-'));
   let db: Child | undefined;
   let baseline: Child | undefined;
   let app: Child | undefined;
   const bot = await fakeMetaBot();
   try {
-    db = await startChild(['--import', 'tsx', 'src/embedded-mongo/cli.ts', '--port', '0'], {}, /(mongodb:\/\/127\.0\.0\.1:\d+)/);
+    db = await startChild(['dist/src/embedded-mongo/cli.js', '--port', '0'], {}, /(mongodb:\/\/127\.0\.0\.1:\d+)/);
     const mongoUri = `${db.url}/petbuddy_bench`;
     const ids = await seed(mongoUri);
     const messageBody = () =>
@@ -300,7 +344,7 @@ async function main(): Promise<void> {
       });
 
     baseline = await startChild(
-      ['--import', 'tsx', 'src/bench/baseline-server.ts'],
+      ['dist/src/bench/baseline-server.js'],
       { BENCH_MONGO_URI: mongoUri, BENCH_PORT: '0' },
       /listening on (http:\/\/127\.0\.0\.1:\d+)/,
     );
@@ -309,7 +353,7 @@ async function main(): Promise<void> {
     await stopChild(baseline);
 
     app = await startChild(
-      ['--expose-gc', '--import', 'tsx', 'src/bench/app-server.ts'],
+      ['--expose-gc', 'dist/src/bench/app-server.js'],
       {
         NODE_ENV: 'production',
         MONGODB_URI: mongoUri,
@@ -331,6 +375,8 @@ async function main(): Promise<void> {
     process.stdout.write('measuring POST /api/v1/messages with the Meta Bot hanging…\n');
     const hanging = await load(`${app.url}/api/v1/messages`, headers, messageBody);
     bot.setMode('ok');
+    process.stdout.write('waiting for the outbox to deliver what queued up while the Meta Bot hung…\n');
+    const backlog = await drainBacklog(mongoUri);
     process.stdout.write(`measuring Socket.io fan-out to ${SOCKET_CLIENTS} clients at ${FANOUT_RATE} messages/s…\n`);
     const fan = await fanout(app.url, app, ids);
 
@@ -377,6 +423,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nerrors: baseline ${base.errors}, healthy ${healthy.errors}, hanging ${hanging.errors}; Meta Bot received ${bot.sent()} messages\n`,
     );
+    process.stdout.write(
+      `outbox backlog after the Meta Bot hung: ${backlog.queuedAtStart} messages, delivered in ${backlog.drainSeconds.toFixed(1)} s (${backlog.leftQueued} left)\n`,
+    );
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
     writeFileSync(
       path.join(ROOT, 'bench-results', 'inbox.json'),
@@ -391,6 +440,7 @@ async function main(): Promise<void> {
           healthy,
           hanging,
           fanout: fan,
+          backlog,
           ratio,
           p99Change,
           goals,

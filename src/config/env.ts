@@ -87,7 +87,9 @@ const EnvSchema = z.object({
     .min(1000)
     .default(15 * 60_000),
   OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
   SOCKET_AUTH_SWEEP_MS: z.coerce.number().int().min(100).default(30_000),
+  AUTH_USER_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
 });
 
 export interface Config {
@@ -118,8 +120,18 @@ export interface Config {
   authRateLimit: { max: number; windowMs: number };
   inboxRateLimit: { messagesMax: number; conversationsMax: number; windowMs: number };
   metaBot: { baseUrl: string; timeoutMs: number };
-  outbox: { pollMs: number; retryBaseMs: number; retryMaxDelayMs: number; maxAttempts: number; maxAgeMs: number; concurrency: number };
+  outbox: {
+    pollMs: number;
+    retryBaseMs: number;
+    retryMaxDelayMs: number;
+    maxAttempts: number;
+    maxAgeMs: number;
+    concurrency: number;
+    batchSize: number;
+  };
   socketAuthSweepMs: number;
+  /** How long an authenticated user's record may be reused (0: read on every request). */
+  authUserCacheMs: number;
   cookie: { secure: boolean; sameSite: 'none' | 'lax' };
   /** Secrets generated for this development/test run (names only), for a start-up notice. */
   generatedSecrets: SecretName[];
@@ -273,8 +285,10 @@ export function parseConfig(source: Record<string, string | undefined>, secretSt
       maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
       maxAgeMs: e.OUTBOX_MAX_AGE_MS,
       concurrency: e.OUTBOX_CONCURRENCY,
+      batchSize: e.OUTBOX_BATCH_SIZE,
     }),
     socketAuthSweepMs: e.SOCKET_AUTH_SWEEP_MS,
+    authUserCacheMs: e.AUTH_USER_CACHE_MS,
     cookie: Object.freeze({ secure: isProduction, sameSite: isProduction ? ('none' as const) : ('lax' as const) }),
     generatedSecrets: generated,
   });

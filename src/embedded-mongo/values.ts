@@ -274,7 +274,8 @@ export function compareValues(a: unknown, b: unknown): number {
       return compareBytes(x.buffer.subarray(0, x.position), y.buffer.subarray(0, y.position));
     }
     case 8:
-      return cmpPrim((a as ObjectId).toHexString(), (b as ObjectId).toHexString());
+      // Byte order is hex order, without building two strings per comparison.
+      return compareBytes((a as ObjectId).id, (b as ObjectId).id);
     case 9:
       return cmpPrim(Number(a), Number(b));
     case 10:

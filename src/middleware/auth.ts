@@ -8,8 +8,7 @@ import type { RequestHandler, Response } from 'express';
 import type { Types } from 'mongoose';
 import type { Config } from '../config/env';
 import type { StaffRole } from '../models/constants';
-import { crossTenant } from '../models/plugins/tenantScoped';
-import { User, type UserFields } from '../models/User';
+import { createAuthUserLookup } from '../services/authUsers';
 import { createTokenService } from '../services/token.service';
 import { ForbiddenError, UnauthorizedError } from '../utils/errors';
 import { setContextUser } from '../utils/requestContext';
@@ -36,10 +35,11 @@ export function currentUser(res: Response): AuthUser {
 /** Verifies an access token and loads its active user; shared by REST and Socket.io. */
 export function createAccessVerifier(config: Config) {
   const tokens = createTokenService(config);
+  const lookup = createAuthUserLookup(config.authUserCacheMs);
   return async (token: string): Promise<AuthUser> => {
     const claims = tokens.verifyAccess(token);
     if (!/^[0-9a-f]{24}$/i.test(claims.userId)) throw new UnauthorizedError('Invalid access token', 'INVALID_TOKEN');
-    const user = await crossTenant(User.findById(claims.userId).select('-passwordHash')).lean<UserFields>();
+    const user = await lookup(claims.userId);
     if (!user || user.isActive === false || !user.companyId) throw new UnauthorizedError('User not found or inactive');
     if (user.passwordChangedAt && claims.iat * 1000 < user.passwordChangedAt.getTime() - 1000) {
       throw new UnauthorizedError('Invalid access token', 'INVALID_TOKEN');

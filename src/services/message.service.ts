@@ -11,6 +11,7 @@ import type { Realtime } from '../socket/realtime';
 import type { Clock } from '../utils/clock';
 import { AppError, NotFoundError } from '../utils/errors';
 import type { CompanyCustomersBody, ListByContactBody, MessageCreateBody, MessageUpdateBody } from '../validators/message.schemas';
+import { contactRef } from './contactRefs';
 import { messageJson, messageNewEvent } from './messageView';
 
 type CompanyId = Types.ObjectId;
@@ -56,28 +57,32 @@ export function createMessageService(deps: MessageServiceDeps) {
         // Staff cannot forge customer or bot messages [SEC]; those come from the Meta Bot.
         throw new AppError(403, 'OPERATOR_ONLY', 'Staff can only send operator messages (role "operator", direction "outbound")');
       }
-      await assertContact(companyId, b.contact_id);
+      if (!(await contactRef(companyId, b.contact_id))) throw new NotFoundError('Contact not found');
       const now = clock.now();
       const forwarded = FORWARDED_PLATFORMS.includes(b.platform);
-      const created = await Message.create({
+      // Built and inserted with the driver: the body is already validated against the schema's
+      // rules, and this is the inbox's hottest write.
+      const doc = {
+        _id: new Types.ObjectId(),
         company_id: companyId,
-        contact_id: b.contact_id,
+        contact_id: new Types.ObjectId(b.contact_id),
         role: b.role,
         platform: b.platform,
         content: b.content ?? '',
-        attachments: b.attachments ?? [],
+        attachments: (b.attachments ?? []).map((a) => ({ ...a, _id: new Types.ObjectId() })),
         direction: b.direction,
         ...(b.external_message_id ? { external_message_id: b.external_message_id } : {}),
-        read: false,
         delivered: false,
+        read: false,
         created_at: now,
         updated_at: now,
         ...(forwarded
-          ? { delivery_status: 'queued', delivery_attempts: 0, delivery_next_attempt_at: now, delivery_key: randomUUID() }
+          ? { delivery_status: 'queued' as const, delivery_attempts: 0, delivery_next_attempt_at: now, delivery_key: randomUUID() }
           : {}),
-      });
-      const doc = created.toObject() as MessageFields;
-      realtime.messageNew(String(companyId), messageNewEvent(doc));
+        __v: 0,
+      };
+      await Message.collection.insertOne(doc);
+      realtime.messageNew(String(companyId), messageNewEvent(doc as unknown as MessageFields));
       if (forwarded) deps.kickOutbox();
       return {
         messageData: messageJson(doc),

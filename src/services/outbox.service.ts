@@ -9,16 +9,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/env';
 import { CompanyIntegration } from '../models/CompanyIntegration';
-import { Contact } from '../models/Contact';
 import { Message, type MessageFields } from '../models/Message';
 import { crossTenant } from '../models/plugins/tenantScoped';
 import type { Realtime } from '../socket/realtime';
 import type { Clock } from '../utils/clock';
 import { moduleLogger } from '../utils/logger';
 import { decryptSecret } from '../utils/secrets';
+import { ttlCache } from '../utils/ttlCache';
+import { contactRef } from './contactRefs';
 import type { MetaBotClient, SendResult } from './metaBot.client';
 
 const log = moduleLogger('outbox');
+
+/** How long a kick waits for more sends to join the same drain. */
+const KICK_DELAY_MS = 5;
 
 export interface OutboxDeps {
   config: Config;
@@ -48,6 +52,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   /** Longer than one attempt can take, so a live worker's lease never expires under it. */
   const leaseMs = config.metaBot.timeoutMs + 30_000;
   let draining: Promise<number> | null = null;
+  let kickTimer: NodeJS.Timeout | null = null;
+  const tokens = ttlCache<string, string | null>(30_000);
   let again = false;
   let stopped = false;
 
@@ -56,33 +62,60 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     return Math.round(exp / 2 + random() * (exp / 2));
   };
 
-  async function claim(): Promise<MessageFields | null> {
+  /**
+   * Claims up to `limit` due messages: pick candidates, lease them with one conditional update
+   * (a message leased by another worker meanwhile no longer matches), read back what this batch
+   * holds. Three queries per batch instead of one per message.
+   */
+  async function claimBatch(limit: number): Promise<{ claimed: MessageFields[]; due: number }> {
     const now = clock.now();
-    return crossTenant(
-      Message.findOneAndUpdate(
-        {
-          delivery_status: 'queued',
-          delivery_next_attempt_at: { $lte: now },
-          $or: [{ delivery_locked_until: null }, { delivery_locked_until: { $lt: now } }],
-        },
-        {
-          $set: { delivery_locked_until: new Date(now.getTime() + leaseMs), delivery_lock_owner: workerId },
-          $inc: { delivery_attempts: 1 },
-        },
-        { new: true, sort: { delivery_next_attempt_at: 1 } },
+    const due = {
+      delivery_status: 'queued',
+      delivery_next_attempt_at: { $lte: now },
+      $or: [{ delivery_locked_until: null }, { delivery_locked_until: { $lt: now } }],
+    };
+    const candidates = await crossTenant(
+      Message.find(due, { _id: 1 })
+        .sort({ delivery_next_attempt_at: 1 })
+        .limit(limit * 3),
+    ).lean();
+    if (candidates.length === 0) return { claimed: [], due: 0 };
+    // Workers racing for the same oldest messages would mostly collide: each takes a random part.
+    for (let i = candidates.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
+    }
+    const ids = candidates.slice(0, limit).map((c) => c._id);
+    const owner = `${workerId}/${randomUUID()}`;
+    await crossTenant(
+      Message.updateMany(
+        { ...due, _id: { $in: ids } },
+        { $set: { delivery_locked_until: new Date(now.getTime() + leaseMs), delivery_lock_owner: owner }, $inc: { delivery_attempts: 1 } },
       ),
-    ).lean<MessageFields>();
+    );
+    const claimed = await crossTenant(Message.find({ _id: { $in: ids }, delivery_lock_owner: owner })).lean<MessageFields[]>();
+    return { claimed, due: candidates.length };
+  }
+
+  /** The company's page token, briefly cached (it changes only when the page is reconnected). */
+  async function pageToken(companyId: MessageFields['company_id']): Promise<string | null> {
+    const key = String(companyId);
+    const cached = tokens.get(key);
+    if (cached !== undefined) return cached;
+    const integration = await CompanyIntegration.findOne({ companyId }, { facebookAccessToken: 1 }).lean();
+    const stored = integration?.facebookAccessToken ? decryptSecret(integration.facebookAccessToken, config.dataEncryptionKey) : null;
+    tokens.set(key, stored);
+    return stored;
   }
 
   async function attempt(msg: MessageFields): Promise<Attempt> {
     const platform = msg.platform as 'facebook' | 'instagram';
-    const contact = await Contact.findOne({ _id: msg.contact_id, companyId: msg.company_id }).lean();
+    const contact = await contactRef(msg.company_id, msg.contact_id);
     if (!contact) return { kind: 'fail', error: `Contact not found: ${String(msg.contact_id)}` };
     const recipient = platform === 'facebook' ? contact.social?.facebookId : contact.social?.instagramId;
     if (!recipient) return { kind: 'fail', error: `Contact ${platform} ID not found` };
-    const integration = await CompanyIntegration.findOne({ companyId: msg.company_id }, { facebookAccessToken: 1 }).lean();
-    const stored = integration?.facebookAccessToken;
-    if (!stored) return { kind: 'fail', error: 'The company has no connected Facebook page (no page access token)' };
+    const token = await pageToken(msg.company_id);
+    if (!token) return { kind: 'fail', error: 'The company has no connected Facebook page (no page access token)' };
     const result: SendResult = await deps.metaBot.sendManual(
       {
         company_id: String(msg.company_id),
@@ -90,7 +123,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         platform,
         content: msg.content ?? '',
         ...(msg.external_message_id ? { external_message_id: msg.external_message_id } : {}),
-        access_token: decryptSecret(stored, config.dataEncryptionKey),
+        access_token: token,
         customer_social_id: recipient,
       },
       msg.delivery_key ?? String(msg._id),
@@ -100,7 +133,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     return { kind: 'retry', error: result.error, ...(result.retryAfterMs !== undefined ? { delayMs: result.retryAfterMs } : {}) };
   }
 
-  const mine = (msg: MessageFields) => ({ _id: msg._id, company_id: msg.company_id, delivery_lock_owner: workerId });
+  const mine = (msg: MessageFields) => ({ _id: msg._id, company_id: msg.company_id, delivery_lock_owner: msg.delivery_lock_owner });
   /** Whether this worker still held the lease when it recorded the outcome (else another took over). */
   const owned = (res: { matchedCount: number }, msg: MessageFields): boolean => {
     if (res.matchedCount > 0) return true;
@@ -109,6 +142,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   };
   const releaseLock = { delivery_locked_until: 1, delivery_lock_owner: 1, delivery_next_attempt_at: 1 } as const;
 
+  /** Records an attempt's outcome (with the driver: one small update per message). */
   async function finish(msg: MessageFields, outcome: Attempt): Promise<void> {
     const now = clock.now();
     const attempts = msg.delivery_attempts ?? 1;
@@ -126,21 +160,21 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       const set: Record<string, unknown> = { delivery_status: 'sent', delivered: true, delivered_at: now, updated_at: now };
       if (outcome.messageId && !msg.external_message_id) set.external_message_id = outcome.messageId;
       const sentUpdate = { $set: set, $unset: { ...releaseLock, delivery_error: 1 } };
-      const res = await Message.updateOne(mine(msg), sentUpdate).catch(async (err: { code?: number }) => {
+      const res = await Message.collection.updateOne(mine(msg), sentUpdate).catch(async (err: { code?: number }) => {
         // The Meta Bot may already have stored the platform id (an echo): keep its copy, mark ours sent.
         if (err.code !== 11000) throw err;
         delete set.external_message_id;
-        return Message.updateOne(mine(msg), sentUpdate);
+        return Message.collection.updateOne(mine(msg), sentUpdate);
       });
       if (!owned(res, msg)) return;
-      log.info('message delivered', { messageId: String(msg._id), attempts });
+      log.debug('message delivered', { messageId: String(msg._id), attempts });
       status('sent');
       return;
     }
     const age = now.getTime() - (msg.created_at ?? now).getTime();
     if (outcome.kind === 'retry' && attempts < opts.maxAttempts && age < opts.maxAgeMs) {
       const delay = Math.min(outcome.delayMs ?? backoff(attempts), opts.retryMaxDelayMs);
-      await Message.updateOne(mine(msg), {
+      await Message.collection.updateOne(mine(msg), {
         $set: { delivery_next_attempt_at: new Date(now.getTime() + delay), delivery_error: outcome.error },
         $unset: { delivery_locked_until: 1, delivery_lock_owner: 1 },
       });
@@ -149,7 +183,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     }
     const error =
       outcome.kind === 'retry' ? `Gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${outcome.error}` : outcome.error;
-    const res = await Message.updateOne(mine(msg), {
+    const res = await Message.collection.updateOne(mine(msg), {
       $set: { delivery_status: 'failed', delivery_error: error, updated_at: now },
       $unset: releaseLock,
     });
@@ -158,9 +192,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     status('failed', error);
   }
 
-  async function deliverOne(): Promise<boolean> {
-    const msg = await claim();
-    if (!msg) return false;
+  async function deliver(msg: MessageFields): Promise<void> {
     let outcome: Attempt;
     try {
       outcome = await attempt(msg);
@@ -168,17 +200,27 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       outcome = { kind: 'retry', error: `Delivery error: ${(err as Error).message}` };
     }
     await finish(msg, outcome);
-    return true;
   }
 
   async function runDrain(): Promise<number> {
     let delivered = 0;
     do {
       again = false;
-      const workers = Array.from({ length: opts.concurrency }, async () => {
-        while (!stopped && (await deliverOne())) delivered++;
-      });
-      await Promise.all(workers);
+      for (;;) {
+        if (stopped) break;
+        const { claimed: batch, due } = await claimBatch(opts.batchSize);
+        if (due === 0) break;
+        // Messages were due but another worker leased them first: look again.
+        if (batch.length === 0) continue;
+        // Deliver the batch with at most `concurrency` calls to the Meta Bot in flight.
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: Math.min(opts.concurrency, batch.length) }, async () => {
+            while (next < batch.length) await deliver(batch[next++]!);
+          }),
+        );
+        delivered += batch.length;
+      }
     } while (again && !stopped);
     return delivered;
   }
@@ -198,11 +240,16 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     workerId,
     drain,
     kick: () => {
-      if (stopped) return;
-      void drain().catch((err: Error) => log.error('outbox drain failed', { error: err.message }));
+      // Coalesce kicks that arrive together (a burst of sends) into one drain.
+      if (stopped || kickTimer) return;
+      kickTimer = setTimeout(() => {
+        kickTimer = null;
+        void drain().catch((err: Error) => log.error('outbox drain failed', { error: err.message }));
+      }, KICK_DELAY_MS);
     },
     stop: async () => {
       stopped = true;
+      if (kickTimer) clearTimeout(kickTimer);
       await (draining ?? Promise.resolve()).catch(() => undefined);
     },
   };

@@ -13,6 +13,7 @@ import { User, type UserFields } from '../models/User';
 import { ConflictError, NotFoundError } from '../utils/errors';
 import { moduleLogger } from '../utils/logger';
 import type { StaffCreateBody, StaffListQuery, StaffUpdateBody } from '../validators/staff.schemas';
+import { forgetAuthUser } from './authUsers';
 import type { SessionService } from './session.service';
 import { assertOwned, findOwned } from './tenant';
 
@@ -192,6 +193,7 @@ export function createStaffService(deps: StaffDeps) {
           throw err;
         });
       if (!updated) throw new NotFoundError('Staff not found');
+      forgetAuthUser(String(user._id));
       if (b.password !== undefined) await deps.sessions.revokeUser(user._id, 'password_changed');
       if (b.isActive === false) {
         await deps.sessions.revokeUser(user._id, 'user_inactive');
@@ -205,6 +207,7 @@ export function createStaffService(deps: StaffDeps) {
       if ((user.role === 'manager' || user.roles.includes('manager')) && user.isActive !== false)
         await assertNotLastManager(companyId, user._id);
       await User.deleteOne({ _id: user._id, companyId });
+      forgetAuthUser(String(user._id));
       await StaffSchedule.deleteMany({ companyId, userId: user._id });
       await deps.sessions.revokeUser(user._id, 'user_deleted');
       deps.disconnectUser?.(String(user._id));

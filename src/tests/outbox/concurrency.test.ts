@@ -27,7 +27,8 @@ async function leaseHeldBy(inbox: Inbox, id: string, owner: string, until: Date)
 }
 
 test('when two outbox processes drain 30 queued messages concurrently, then every message is delivered exactly once', async () => {
-  const config = outboxConfig(fake(), { OUTBOX_CONCURRENCY: '8' });
+  // Small claim batches, so both workers get some of the 30 messages.
+  const config = outboxConfig(fake(), { OUTBOX_CONCURRENCY: '8', OUTBOX_BATCH_SIZE: '4' });
   const inbox = await createInbox(config);
   const ids: string[] = [];
   for (let i = 0; i < 30; i++)
