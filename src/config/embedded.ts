@@ -6,20 +6,11 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../embedded-mongo';
+import { processAlive, startEmbeddedMongo, type EmbeddedMongo } from '../embedded-mongo';
 import type { Config } from './env';
 
 const RUNTIME_FILE = 'embedded-mongo.json';
 export const EMBEDDED_DB_NAME = 'petbuddy';
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export async function startEmbeddedForApp(config: Config): Promise<{ server: EmbeddedMongo; uri: string; dbPath: string }> {
   const dbPath = path.join(config.dataDir, 'db');

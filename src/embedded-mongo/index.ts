@@ -4,3 +4,4 @@
  */
 export { startEmbeddedMongo } from './server';
 export type { EmbeddedMongo, EmbeddedMongoOptions } from './server';
+export { processAlive } from './storage/journal';

@@ -1,25 +1,37 @@
 /**
- * The auth limiter [COMPAT]: one limiter shared by login and register-manager, per client IP,
- * AUTH_RATE_LIMIT_MAX requests (default 5) per AUTH_RATE_LIMIT_WINDOW_MS (15 min), successful
- * requests included; 429 E1 RATE_LIMIT_EXCEEDED with X-RateLimit-* and Retry-After headers.
+ * Per-client-IP rate limiters (express-rate-limit, in memory, legacy X-RateLimit-* headers and
+ * Retry-After) [COMPAT]:
+ * - the auth limiter: one instance shared by login and register-manager, AUTH_RATE_LIMIT_MAX
+ *   requests (5) per AUTH_RATE_LIMIT_WINDOW_MS (15 min), successful ones included; 429 E1
+ *   RATE_LIMIT_EXCEEDED;
+ * - the inbox limiters: one counter for all /messages routes, another for all /conversations
+ *   routes (300 per 15 min); their 429 body is plain text, as the original sent it.
  */
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { renderError } from './errorHandler';
 
-export function authRateLimiter(opts: { max: number; windowMs: number }): RequestHandler {
+function limiter(opts: { max: number; windowMs: number }, refuse: (res: Response) => void): RequestHandler {
   return rateLimit({
     windowMs: opts.windowMs,
     limit: opts.max,
     legacyHeaders: true,
     standardHeaders: false,
-    handler: (_req, res) => {
-      renderError(res, {
-        status: 429,
-        code: 'RATE_LIMIT_EXCEEDED',
-        message: 'Too many authentication attempts, please try again later',
-        family: 'E1',
-      });
-    },
+    handler: (_req, res) => refuse(res),
   });
+}
+
+export function authRateLimiter(opts: { max: number; windowMs: number }): RequestHandler {
+  return limiter(opts, (res) =>
+    renderError(res, {
+      status: 429,
+      code: 'RATE_LIMIT_EXCEEDED',
+      message: 'Too many authentication attempts, please try again later',
+      family: 'E1',
+    }),
+  );
+}
+
+export function textRateLimiter(opts: { max: number; windowMs: number; message: string }): RequestHandler {
+  return limiter(opts, (res) => void res.status(429).type('text/html').send(opts.message));
 }

@@ -4,7 +4,7 @@ import type { AppDeps } from '../app';
 import { conversationController } from '../controllers/conversation.controller';
 import { authenticateToken, requireRole } from '../middleware/auth';
 import { errorEnvelope } from '../middleware/errorHandler';
-import { textRateLimiter } from '../middleware/inboxRateLimit';
+import { textRateLimiter } from '../middleware/rateLimit';
 import { sameCompany } from '../middleware/tenantGuard';
 import { validate } from '../middleware/validate';
 import { createConversationService } from '../services/conversation.service';

@@ -7,7 +7,7 @@ import type { AppDeps } from '../app';
 import { messageController } from '../controllers/message.controller';
 import { authenticateToken, requireRole } from '../middleware/auth';
 import { errorEnvelope } from '../middleware/errorHandler';
-import { textRateLimiter } from '../middleware/inboxRateLimit';
+import { textRateLimiter } from '../middleware/rateLimit';
 import { sameCompany } from '../middleware/tenantGuard';
 import { validate } from '../middleware/validate';
 import { createMessageService } from '../services/message.service';

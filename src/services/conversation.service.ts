@@ -10,7 +10,7 @@ import { Message, type MessageFields, PLATFORMS } from '../models/Message';
 import type { Clock } from '../utils/clock';
 import { NotFoundError } from '../utils/errors';
 import type { ConversationListBody, ConversationMessagesBody, ToggleBotBody } from '../validators/message.schemas';
-import { assertContact, pageFilter } from './message.service';
+import { assertContact, pageFilter, withOwnContact } from './message.service';
 import { messageJson } from './messageView';
 
 type CompanyId = Types.ObjectId;
@@ -53,16 +53,7 @@ export function createConversationService(clock: Clock) {
             unreadCount: { $sum: { $cond: [{ $and: [{ $eq: ['$direction', 'inbound'] }, { $ne: ['$read', true] }] }, 1, 0] } },
           },
         },
-        {
-          $lookup: {
-            from: 'contacts',
-            let: { contactId: '$_id' },
-            pipeline: [{ $match: { $expr: { $and: [{ $eq: ['$_id', '$$contactId'] }, { $eq: ['$companyId', companyId] }] } } }],
-            as: 'contact',
-          },
-        },
-        { $unwind: '$contact' },
-        { $sort: { 'latest.created_at': -1, _id: -1 } },
+        ...withOwnContact(companyId),
         { $facet: { items: [{ $skip: q.skip }, { $limit: q.limit }], total: [{ $count: 'n' }] } },
       ]);
       const items = page?.items ?? [];

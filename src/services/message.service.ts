@@ -4,7 +4,7 @@
  * `queued`; the outbox delivers it, so the request never waits for the Meta Bot.
  */
 import { randomUUID } from 'node:crypto';
-import { Types } from 'mongoose';
+import { Types, type PipelineStage } from 'mongoose';
 import { Contact } from '../models/Contact';
 import { Message, type MessageFields, type Platform } from '../models/Message';
 import type { Realtime } from '../socket/realtime';
@@ -29,6 +29,26 @@ export async function assertContact(companyId: CompanyId, contactId: string) {
   const contact = await Contact.findOne({ _id: contactId, companyId }).lean();
   if (!contact) throw new NotFoundError('Contact not found');
   return contact;
+}
+
+/**
+ * Pipeline stages after grouping messages by contact: attach the contact (only if it is the
+ * caller's company's; conversations of anyone else's contact are dropped) and order by the
+ * latest message, newest first.
+ */
+export function withOwnContact(companyId: CompanyId): PipelineStage[] {
+  return [
+    {
+      $lookup: {
+        from: 'contacts',
+        let: { contactId: '$_id' },
+        pipeline: [{ $match: { $expr: { $and: [{ $eq: ['$_id', '$$contactId'] }, { $eq: ['$companyId', companyId] }] } } }],
+        as: 'contact',
+      },
+    },
+    { $unwind: '$contact' },
+    { $sort: { 'latest.created_at': -1, _id: -1 } },
+  ];
 }
 
 /** Filter for a page of one contact's messages older than the `before` cursor (message id or date). */
@@ -108,16 +128,7 @@ export function createMessageService(deps: MessageServiceDeps) {
         { $match: { company_id: companyId, platform: q.platform } },
         { $sort: { created_at: -1 } },
         { $group: { _id: '$contact_id', latest: { $first: '$$ROOT' } } },
-        {
-          $lookup: {
-            from: 'contacts',
-            let: { contactId: '$_id' },
-            pipeline: [{ $match: { $expr: { $and: [{ $eq: ['$_id', '$$contactId'] }, { $eq: ['$companyId', companyId] }] } } }],
-            as: 'contact',
-          },
-        },
-        { $unwind: '$contact' },
-        { $sort: { 'latest.created_at': -1, _id: -1 } },
+        ...withOwnContact(companyId),
         { $skip: q.skip },
         { $limit: q.limit },
       ]);

@@ -288,7 +288,8 @@ export class Journal {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists (it may belong to another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
