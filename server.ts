@@ -18,6 +18,7 @@ import { ConfigError, getConfig, type Config } from './src/config/env';
 import { startEmbeddedForApp } from './src/config/embedded';
 import type { EmbeddedMongo } from './src/embedded-mongo';
 import { createScheduler, type Scheduler } from './src/jobs/scheduler';
+import { createAccessVerifier } from './src/middleware/auth';
 import { createReadiness } from './src/services/health.service';
 import { startOutboxWorker } from './src/jobs/outboxWorker';
 import { silentRealtime, socketRealtime, type IoServer, type Realtime } from './src/socket/realtime';
@@ -74,15 +75,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   };
   // Delivery to the Meta Bot runs in a worker thread, off the thread that answers requests.
   const outbox = startOutboxWorker({ config, mongoUri, realtime: lateRealtime });
+  // One verifier (and its user cache) for HTTP and WebSocket authentication.
+  const verifyAccess = createAccessVerifier(config);
   const app = buildApp({
     config,
     readiness,
+    verifyAccess,
     realtime: lateRealtime,
     kickOutbox: () => outbox.kick(),
     ...(options.extendApp ? { extend: options.extendApp } : {}),
   });
   const http = createServer(app);
-  const sockets = createSocketServer(http, config);
+  const sockets = createSocketServer(http, config, verifyAccess);
   const io = sockets.io;
   realtime = socketRealtime(io);
   const scheduler = createScheduler();
@@ -164,10 +168,17 @@ export async function main(options: StartOptions = {}): Promise<void> {
     process.exit(1);
   }
   const stop = (reason: string, code: number): void => {
-    void server.shutdown(reason, code).then(async () => {
-      await flushLogs();
-      process.exit(code);
-    });
+    void server
+      .shutdown(reason, code)
+      .catch((err: Error) => {
+        // A step that failed must not leave the process half stopped: exit with a failure.
+        log.error('shutdown failed', { error: err.message, stack: err.stack });
+        code = 1;
+      })
+      .then(async () => {
+        await flushLogs();
+        process.exit(code);
+      });
   };
   process.on('SIGTERM', () => stop('SIGTERM', 0));
   process.on('SIGINT', () => stop('SIGINT', 0));

@@ -16,6 +16,8 @@ import { sanitizeKeys } from './middleware/sanitize';
 import { healthRoutes } from './routes/health.routes';
 import { apiRoutes } from './routes';
 import { csrfProtection } from './middleware/csrf';
+import { createAccessVerifier, type AccessVerifier } from './middleware/auth';
+import { createAuthService, type AuthService } from './services/auth.service';
 import { createReadiness, type Readiness } from './services/health.service';
 import { silentRealtime, type Realtime } from './socket/realtime';
 import { systemClock, type Clock } from './utils/clock';
@@ -30,6 +32,10 @@ export interface AppDeps {
   realtime: Realtime;
   /** Asks the outbox to deliver queued messages now. */
   kickOutbox: () => void;
+  /** Verifies access tokens (shared with the socket server so both see the same user cache). */
+  verifyAccess: AccessVerifier;
+  /** Login, sessions and password hashing: one instance for every router. */
+  auth: AuthService;
 }
 
 export interface BuildAppOptions {
@@ -38,17 +44,21 @@ export interface BuildAppOptions {
   clock?: Clock;
   realtime?: Realtime;
   kickOutbox?: () => void;
+  verifyAccess?: AccessVerifier;
   /** Extra routes mounted before the 404 handler (used by tests and tools). */
   extend?: (app: Express) => void;
 }
 
 export function buildApp(options: BuildAppOptions): Express {
+  const clock = options.clock ?? systemClock;
   const deps: AppDeps = {
     config: options.config,
     readiness: options.readiness ?? createReadiness(),
-    clock: options.clock ?? systemClock,
+    clock,
     realtime: options.realtime ?? silentRealtime,
     kickOutbox: options.kickOutbox ?? (() => undefined),
+    verifyAccess: options.verifyAccess ?? createAccessVerifier(options.config),
+    auth: createAuthService(options.config, clock),
   };
   const app = express();
   app.disable('x-powered-by');

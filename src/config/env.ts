@@ -111,7 +111,6 @@ export interface Config {
   logDir: string;
   facebook: { appId: string | undefined; appSecret: string | undefined; graphVersion: string; scopes: string | undefined };
   google: { clientId: string | undefined; clientSecret: string | undefined; redirectUri: string | undefined };
-  metaBotBaseUrl: string;
   trustProxy: string | number | boolean;
   dataDir: string;
   embeddedMongoPort: number;
@@ -265,7 +264,6 @@ export function parseConfig(source: Record<string, string | undefined>, secretSt
       scopes: e.FACEBOOK_SCOPES,
     }),
     google: Object.freeze({ clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, redirectUri: e.GOOGLE_REDIRECT_URI }),
-    metaBotBaseUrl: e.META_BOT_BASE_URL.replace(/\/$/, ''),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     dataDir: path.resolve(e.DATA_DIR),
     embeddedMongoPort: e.EMBEDDED_MONGO_PORT,

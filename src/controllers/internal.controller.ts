@@ -5,16 +5,16 @@ import { valid } from '../middleware/validate';
 import type { IngestService } from '../services/ingest.service';
 import type { MessagePayload } from '../socket/events/types';
 import type { Realtime } from '../socket/realtime';
-import { AppError, ForbiddenError } from '../utils/errors';
+import { ForbiddenError, InternalApiError } from '../utils/errors';
 import { EmitMessageBody, IngestMessageBody } from '../validators/message.schemas';
 import { asyncHandler } from './asyncHandler';
 
 function checked(b: EmitMessageBody): EmitMessageBody {
   if (!b.companyId || !b.conversationId) {
-    throw new AppError(400, 'MISSING_REQUIRED_FIELDS', 'companyId, conversationId, and message are required', undefined, 'E4');
+    throw new InternalApiError(400, 'MISSING_REQUIRED_FIELDS', 'companyId, conversationId, and message are required');
   }
   if (!b.message.id || !b.message.contactId) {
-    throw new AppError(400, 'INVALID_MESSAGE_STRUCTURE', 'Message must include id, contactId, and direction', undefined, 'E4');
+    throw new InternalApiError(400, 'INVALID_MESSAGE_STRUCTURE', 'Message must include id, contactId, and direction');
   }
   return b;
 }

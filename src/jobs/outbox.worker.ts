@@ -7,6 +7,7 @@ import mongoose from 'mongoose';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CONNECT_OPTIONS } from '../config/database';
 import type { Config } from '../config/env';
+import { createScheduler } from './scheduler';
 import { createMetaBotClient } from '../services/metaBot.client';
 import { createOutbox } from '../services/outbox.service';
 import { systemClock } from '../utils/clock';
@@ -31,30 +32,42 @@ const outbox = createOutbox({
   },
 });
 
-let timer: NodeJS.Timeout | null = null;
+const scheduler = createScheduler();
+let stopping = false;
+
+/** Connects, retrying until it succeeds or a stop is asked (the database may be down at boot). */
+async function connect(): Promise<boolean> {
+  for (let attempt = 1; !stopping; attempt++) {
+    try {
+      await mongoose.connect(mongoUri, CONNECT_OPTIONS);
+      return true;
+    } catch (err) {
+      log.error('outbox worker cannot reach MongoDB; retrying', { error: (err as Error).message, attempt });
+      await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * attempt)));
+    }
+  }
+  return false;
+}
 
 async function start(): Promise<void> {
-  await mongoose.connect(mongoUri, CONNECT_OPTIONS);
-  // Poll as the scheduler would: no overlapping drains (drain() coalesces), errors logged.
-  timer = setInterval(() => outbox.kick(), config.outbox.pollMs);
-  outbox.kick();
+  if (!(await connect())) return;
+  // The poll: no overlapping runs, errors logged, as every scheduled job.
+  scheduler.add({ name: 'outbox-delivery', intervalMs: config.outbox.pollMs, initialDelayMs: 0, run: () => outbox.drain() });
+  scheduler.start();
   send({ type: 'ready' });
 }
 
 port.on('message', (m: ToOutboxWorker) => {
   if (m.type === 'kick') outbox.kick();
   else if (m.type === 'stop') {
-    if (timer) clearInterval(timer);
-    void outbox
+    stopping = true;
+    void scheduler
       .stop()
+      .then(() => outbox.stop())
       .then(() => mongoose.disconnect())
       .catch((err: Error) => log.error('outbox worker stop failed', { error: err.message }))
       .finally(() => send({ type: 'stopped' }));
   }
 });
 
-start().catch((err: Error) => {
-  log.error('outbox worker failed to start', { error: err.message });
-  process.exitCode = 1;
-  send({ type: 'failed', error: err.message });
-});
+void start();

@@ -15,10 +15,7 @@ const log = moduleLogger('outbox');
 
 export type ToOutboxWorker = { type: 'kick' } | { type: 'stop' };
 export type FromOutboxWorker =
-  | { type: 'ready' }
-  | { type: 'stopped' }
-  | { type: 'failed'; error: string }
-  | { type: 'messageStatus'; companyId: string; event: MessageStatusEvent };
+  { type: 'ready' } | { type: 'stopped' } | { type: 'messageStatus'; companyId: string; event: MessageStatusEvent };
 
 export interface OutboxRunner {
   kick(): void;
@@ -43,12 +40,15 @@ export function startOutboxWorker(opts: { config: Config; mongoUri: string; real
   let kickTimer: NodeJS.Timeout | null = null;
 
   const spawn = (): void => {
+    if (stopping) return;
     const w = createWorker({ config: opts.config, mongoUri: opts.mongoUri });
     worker = w;
     w.on('message', (m: FromOutboxWorker) => {
       if (m.type === 'messageStatus') opts.realtime.messageStatus(m.companyId, m.event);
-      else if (m.type === 'ready') log.info('outbox worker ready');
-      else if (m.type === 'failed') log.error('outbox worker failed', { error: m.error });
+      else if (m.type === 'ready') {
+        restarts = 0;
+        log.info('outbox worker ready');
+      }
     });
     w.on('error', (err) => log.error('outbox worker crashed', { error: err.message, stack: err.stack }));
     w.on('exit', (code) => {

@@ -32,11 +32,20 @@ export function currentUser(res: Response): AuthUser {
   return user;
 }
 
-/** Verifies an access token and loads its active user; shared by REST and Socket.io. */
-export function createAccessVerifier(config: Config) {
+export interface VerifiedAccess {
+  user: AuthUser;
+  /** The token's issue and expiry times (epoch seconds). */
+  iat: number;
+  exp: number;
+}
+
+export type AccessVerifier = (token: string) => Promise<VerifiedAccess>;
+
+/** Verifies an access token and loads its active user; one per process, shared by REST and Socket.io. */
+export function createAccessVerifier(config: Config): AccessVerifier {
   const tokens = createTokenService(config);
   const lookup = createAuthUserLookup(config.authUserCacheMs);
-  return async (token: string): Promise<AuthUser> => {
+  return async (token) => {
     const claims = tokens.verifyAccess(token);
     if (!/^[0-9a-f]{24}$/i.test(claims.userId)) throw new UnauthorizedError('Invalid access token', 'INVALID_TOKEN');
     const user = await lookup(claims.userId);
@@ -46,21 +55,24 @@ export function createAccessVerifier(config: Config) {
     }
     const roles = (user.roles?.length ? user.roles : [user.role]) as StaffRole[];
     return {
-      id: String(user._id),
-      _id: user._id,
-      email: user.email,
-      role: user.role as StaffRole,
-      roles: roles.includes(user.role as StaffRole) ? roles : [user.role as StaffRole, ...roles],
-      companyId: String(user.companyId),
-      companyObjectId: user.companyId,
-      fullName: user.fullName,
-      color: user.color ?? undefined,
+      iat: claims.iat,
+      exp: claims.exp,
+      user: {
+        id: String(user._id),
+        _id: user._id,
+        email: user.email,
+        role: user.role as StaffRole,
+        roles: roles.includes(user.role as StaffRole) ? roles : [user.role as StaffRole, ...roles],
+        companyId: String(user.companyId),
+        companyObjectId: user.companyId,
+        fullName: user.fullName,
+        color: user.color ?? undefined,
+      },
     };
   };
 }
 
-export function authenticateToken(config: Config): RequestHandler {
-  const verify = createAccessVerifier(config);
+export function authenticateToken(verify: AccessVerifier): RequestHandler {
   return (req, res, next) => {
     const header = req.get('authorization');
     const token = header?.split(' ')[1];
@@ -68,7 +80,7 @@ export function authenticateToken(config: Config): RequestHandler {
       next(new UnauthorizedError('Access token is required'));
       return;
     }
-    verify(token).then((user) => {
+    verify(token).then(({ user }) => {
       res.locals.user = user;
       setContextUser(user.id, user.companyId);
       next();

@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { AppError } from '../utils/errors';
+import { InternalApiError } from '../utils/errors';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -19,8 +19,8 @@ export function safeEqual(a: string, b: string): boolean {
 export function authenticateInternalService(apiKey: string): RequestHandler {
   return (req, _res, next) => {
     const given = req.get('x-api-key');
-    if (!given) next(new AppError(401, 'MISSING_API_KEY', 'API key is required', undefined, 'E4'));
-    else if (!safeEqual(given, apiKey)) next(new AppError(403, 'INVALID_API_KEY', 'Invalid API key', undefined, 'E4'));
+    if (!given) next(new InternalApiError(401, 'MISSING_API_KEY', 'API key is required'));
+    else if (!safeEqual(given, apiKey)) next(new InternalApiError(403, 'INVALID_API_KEY', 'Invalid API key'));
     else next();
   };
 }

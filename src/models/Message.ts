@@ -1,7 +1,7 @@
 /**
  * Conversation messages → `messages`, shared with the Meta Bot: snake_case fields, hand-set
  * created_at/updated_at, attachment sub-documents with their own _id [COMPAT]. Operator messages
- * to Facebook/Instagram also carry their delivery state; the outbox (src/jobs/outbox.job.ts)
+ * to Facebook/Instagram also carry their delivery state; the outbox (src/services/outbox.service.ts)
  * claims queued ones atomically, so two processes never send the same message.
  */
 import { Schema, model, type InferSchemaType, type Types } from 'mongoose';

@@ -3,12 +3,11 @@ import type { AppDeps } from '../app';
 import { authController } from '../controllers/auth.controller';
 import { authRateLimiter } from '../middleware/rateLimit';
 import { validate } from '../middleware/validate';
-import { createAuthService } from '../services/auth.service';
 import { LoginBody, RegisterBody, TokenBody } from '../validators/auth.schemas';
 
 export function authRoutes(deps: AppDeps): Router {
   const router = Router();
-  const c = authController(createAuthService(deps.config, deps.clock), deps.config);
+  const c = authController(deps.auth, deps.config);
   // One limiter instance: login and register share the per-IP budget [COMPAT].
   const limiter = authRateLimiter(deps.config.authRateLimit);
   router.post('/register-manager', limiter, validate({ body: RegisterBody }), c.register);

@@ -5,14 +5,13 @@ import { staffController } from '../controllers/staff.controller';
 import { authenticateToken, requireRole } from '../middleware/auth';
 import { sameCompany } from '../middleware/tenantGuard';
 import { validate } from '../middleware/validate';
-import { createAuthService } from '../services/auth.service';
 import { createStaffService } from '../services/staff.service';
 import { IdParams } from '../validators/common.schemas';
 import { StaffCreateBody, StaffListQuery, StaffUpdateBody, staffPrecheck } from '../validators/staff.schemas';
 
 export function catalogRoutes(deps: AppDeps): Router {
   const router = Router();
-  const auth = createAuthService(deps.config, deps.clock);
+  const { auth } = deps;
   const staff = staffController(
     createStaffService({
       sessions: auth.sessions,
@@ -20,7 +19,7 @@ export function catalogRoutes(deps: AppDeps): Router {
       disconnectUser: (id) => deps.realtime.disconnectUser(id),
     }),
   );
-  router.use(authenticateToken(deps.config), sameCompany());
+  router.use(authenticateToken(deps.verifyAccess), sameCompany());
   router.get('/staff', requireRole('manager', 'receptionist'), validate({ query: StaffListQuery }), staff.list);
   router.post('/staff', requireRole('manager'), staffPrecheck('create'), validate({ body: StaffCreateBody }), staff.create);
   router.put(

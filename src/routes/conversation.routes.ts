@@ -20,7 +20,7 @@ export function conversationRoutes(deps: AppDeps): Router {
     windowMs: deps.config.inboxRateLimit.windowMs,
     message: 'Too many requests to conversation endpoints, please try again later.',
   });
-  router.use(errorEnvelope('E2'), authenticateToken(deps.config), requireRole('manager', 'receptionist'), sameCompany());
+  router.use(errorEnvelope('E2'), authenticateToken(deps.verifyAccess), requireRole('manager', 'receptionist'), sameCompany());
   router.post('/list', validate({ body: ConversationListBody }), limit, c.list!);
   router.post('/messages', validate({ body: ConversationMessagesBody }), limit, c.messages!);
   router.post('/mark-read', validate({ body: MarkReadBody }), limit, c.markRead!);

@@ -28,7 +28,7 @@ export function socketRoutes(deps: AppDeps): Router {
   );
   router.post(
     '/emit-message',
-    authenticateToken(deps.config),
+    authenticateToken(deps.verifyAccess),
     requireRole('manager', 'receptionist'),
     validate({ body: EmitMessageBody }),
     c.emitLegacy!,

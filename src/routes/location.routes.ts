@@ -12,7 +12,7 @@ import { LocationCreateBody, LocationUpdateBody, locationPrecheck } from '../val
 export function locationRoutes(deps: AppDeps): Router {
   const router = Router();
   const c = locationController(createLocationService());
-  router.use(authenticateToken(deps.config), sameCompany());
+  router.use(authenticateToken(deps.verifyAccess), sameCompany());
   router.get('/', c.list);
   router.get('/:id', validate({ params: IdParams }), c.get);
   router.post('/', requireRole('manager'), locationPrecheck(), validate({ body: LocationCreateBody }), c.create);

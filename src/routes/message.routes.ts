@@ -30,7 +30,7 @@ export function messageRoutes(deps: AppDeps): Router {
     windowMs: deps.config.inboxRateLimit.windowMs,
     message: 'Too many requests to message endpoints, please try again later.',
   });
-  router.use(errorEnvelope('E2'), authenticateToken(deps.config), requireRole('manager', 'receptionist'), sameCompany());
+  router.use(errorEnvelope('E2'), authenticateToken(deps.verifyAccess), requireRole('manager', 'receptionist'), sameCompany());
   router.post('/', validate({ body: MessageCreateBody }), limit, c.create!);
   router.get('/', validate({ query: MessageListQuery }), limit, c.listByQuery!);
   router.patch('/', validate({ body: MessageUpdateBody }), limit, c.update!);

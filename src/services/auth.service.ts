@@ -19,7 +19,7 @@ import type { LoginBody, RegisterBody } from '../validators/auth.schemas';
 import { createLockoutService } from './lockout.service';
 import { provisionCompanyDefaults } from './provisioning.service';
 import { createSessionService, type IssuedRefresh } from './session.service';
-import { createTokenService } from './token.service';
+import { createTokenService, invalidRefresh } from './token.service';
 
 const log = moduleLogger('auth');
 
@@ -150,10 +150,12 @@ export function createAuthService(config: Config, clock: Clock) {
     const filter: Record<string, unknown> = { email: input.email };
     if (input.companyId) filter.companyId = new Types.ObjectId(input.companyId);
     const candidates = await crossTenant(User.find(filter)).lean<UserFields[]>();
-    dummyHash ??= await bcrypt.hash('no-such-account', 4);
+    // Same cost as a real account, so the answer time does not tell which emails exist.
+    dummyHash ??= await bcrypt.hash('no-such-account', config.bcryptSaltRounds);
     const matching: UserFields[] = [];
     for (const user of candidates) {
-      if (user.isActive !== false && (await bcrypt.compare(input.password, user.passwordHash))) matching.push(user);
+      const ok = await bcrypt.compare(input.password, user.passwordHash);
+      if (ok && user.isActive !== false) matching.push(user);
     }
     if (candidates.length === 0) await bcrypt.compare(input.password, dummyHash);
     if (matching.length === 0) {
@@ -207,7 +209,12 @@ export function createAuthService(config: Config, clock: Clock) {
     const user = await crossTenant(User.findById(rotated.userId)).lean<UserFields>();
     if (!user || user.isActive === false) {
       await sessions.revokeUser(rotated.userId, 'user_inactive');
-      throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'Invalid or expired refresh token');
+      throw invalidRefresh();
+    }
+    // A session begun before the password changed is over, even if its revocation raced this.
+    if (user.passwordChangedAt && rotated.presentedIssuedAt < user.passwordChangedAt) {
+      await sessions.revokeFamily(rotated.familyId, 'password_changed');
+      throw invalidRefresh();
     }
     const access = tokens.signAccess(String(user._id));
     return {

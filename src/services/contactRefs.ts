@@ -28,8 +28,3 @@ export async function contactRef(companyId: Types.ObjectId | string, contactId: 
   if (found) refs.set(key, found);
   return found;
 }
-
-/** Forgets a contact (after it is deleted). */
-export function forgetContactRef(companyId: Types.ObjectId | string, contactId: Types.ObjectId | string): void {
-  refs.delete(`${String(companyId)}:${String(contactId)}`);
-}

@@ -10,7 +10,7 @@ import { Message, type MessageFields, PLATFORMS } from '../models/Message';
 import type { Clock } from '../utils/clock';
 import { NotFoundError } from '../utils/errors';
 import type { ConversationListBody, ConversationMessagesBody, ToggleBotBody } from '../validators/message.schemas';
-import { assertContact, pageFilter, withOwnContact } from './message.service';
+import { assertContact, contactHistory, withOwnContact } from './message.service';
 import { messageJson } from './messageView';
 
 type CompanyId = Types.ObjectId;
@@ -89,16 +89,7 @@ export function createConversationService(clock: Clock) {
     },
 
     async messages(companyId: CompanyId, q: ConversationMessagesBody) {
-      await assertContact(companyId, q.contactId);
-      const filter = await pageFilter(companyId, q.contactId, q.platform, q.before);
-      const [newestFirst, totalMessages] = await Promise.all([
-        Message.find(filter)
-          .sort({ created_at: -1, _id: -1 })
-          .skip(q.skip)
-          .limit(q.limit + 1)
-          .lean<MessageFields[]>(),
-        Message.countDocuments({ company_id: companyId, contact_id: q.contactId, ...(q.platform ? { platform: q.platform } : {}) }),
-      ]);
+      const { newestFirst, totalMessages } = await contactHistory(companyId, q, 1);
       const hasMore = newestFirst.length > q.limit;
       const page = newestFirst.slice(0, q.limit).reverse();
       return {

@@ -10,7 +10,7 @@ import { Contact } from '../models/Contact';
 import { Message, type MessageFields, type Platform } from '../models/Message';
 import type { Realtime } from '../socket/realtime';
 import type { Clock } from '../utils/clock';
-import { AppError } from '../utils/errors';
+import { InternalApiError } from '../utils/errors';
 import type { IngestMessageBody } from '../validators/message.schemas';
 import { messageJson, messageNewEvent } from './messageView';
 
@@ -32,10 +32,6 @@ export interface IngestResult {
   contactId: string;
 }
 
-function e4(status: number, code: string, message: string): AppError {
-  return new AppError(status, code, message, undefined, 'E4');
-}
-
 export function createIngestService(deps: { realtime: Realtime; clock: Clock }) {
   const findExisting = (companyId: Types.ObjectId, b: IngestMessageBody) =>
     Message.findOne({ company_id: companyId, platform: b.platform, external_message_id: b.external_message_id }).lean<MessageFields>();
@@ -43,11 +39,12 @@ export function createIngestService(deps: { realtime: Realtime; clock: Clock }) 
   return {
     async ingest(b: IngestMessageBody): Promise<IngestResult> {
       const companyId = new Types.ObjectId(b.company_id);
-      if (!(await Company.exists({ _id: companyId }))) throw e4(404, 'COMPANY_NOT_FOUND', 'Company not found');
+      if (!(await Company.exists({ _id: companyId }))) throw new InternalApiError(404, 'COMPANY_NOT_FOUND', 'Company not found');
       const existing = await findExisting(companyId, b);
       if (existing) return { duplicate: true, message: messageJson(existing), contactId: String(existing.contact_id) };
       const socialField = SOCIAL_FIELD[b.platform];
-      if (!b.contact_id && !socialField) throw e4(400, 'CONTACT_REQUIRED', `contact_id is required for ${b.platform} messages`);
+      if (!b.contact_id && !socialField)
+        throw new InternalApiError(400, 'CONTACT_REQUIRED', `contact_id is required for ${b.platform} messages`);
 
       const now = deps.clock.now();
       const inbound = b.direction === 'inbound';
@@ -62,7 +59,7 @@ export function createIngestService(deps: { realtime: Realtime; clock: Clock }) 
               { $set: { lastMessageAt: now }, ...(inbound ? { $inc: { messageCount: 1 } } : {}) },
               { session, new: true },
             ).lean();
-            if (!c) throw e4(404, 'CONTACT_NOT_FOUND', 'Contact not found');
+            if (!c) throw new InternalApiError(404, 'CONTACT_NOT_FOUND', 'Contact not found');
             contactId = c._id;
           } else {
             const profile = b.profile ?? {};

@@ -10,7 +10,7 @@ import { StaffSchedule } from '../models/StaffSchedule';
 import { User } from '../models/User';
 import { ConflictError, NotFoundError } from '../utils/errors';
 import type { LocationCreateBody, LocationUpdateBody } from '../validators/location.schemas';
-import { findOwned } from './tenant';
+import { findOwned, inCompanyTransaction } from './tenant';
 
 type CompanyId = Types.ObjectId;
 
@@ -50,20 +50,24 @@ export function createLocationService() {
       return updated;
     },
 
+    /** One transaction: the location, its staff references, schedules and resources, the main flag. */
     async remove(companyId: CompanyId, id: string) {
       const loc = await findOwned(Location, companyId, id, 'Location');
-      if ((await Location.countDocuments({ companyId })) <= 1) {
-        throw new ConflictError('A company needs at least one location', 'LAST_LOCATION');
-      }
-      await Location.deleteOne({ _id: loc._id, companyId });
-      await User.updateMany({ companyId, locationIds: loc._id }, { $pull: { locationIds: loc._id } });
-      await User.updateMany({ companyId, primaryLocationId: loc._id }, { $unset: { primaryLocationId: 1 } });
-      await StaffSchedule.deleteMany({ companyId, locationId: loc._id });
-      await Resource.deleteMany({ companyId, locationId: loc._id });
-      if (loc.isMain) {
-        const next = await Location.findOne({ companyId }).sort({ label: 1 });
-        if (next) await Location.updateOne({ _id: next._id, companyId }, { $set: { isMain: true } });
-      }
+      await inCompanyTransaction(companyId, async (session) => {
+        if ((await Location.countDocuments({ companyId }, { session })) <= 1) {
+          throw new ConflictError('A company needs at least one location', 'LAST_LOCATION');
+        }
+        const gone = await Location.deleteOne({ _id: loc._id, companyId }, { session });
+        if (gone.deletedCount === 0) throw new NotFoundError('Location not found');
+        await User.updateMany({ companyId, locationIds: loc._id }, { $pull: { locationIds: loc._id } }, { session });
+        await User.updateMany({ companyId, primaryLocationId: loc._id }, { $unset: { primaryLocationId: 1 } }, { session });
+        await StaffSchedule.deleteMany({ companyId, locationId: loc._id }, { session });
+        await Resource.deleteMany({ companyId, locationId: loc._id }, { session });
+        if (loc.isMain) {
+          const next = await Location.findOne({ companyId }, null, { session }).sort({ label: 1 });
+          if (next) await Location.updateOne({ _id: next._id, companyId }, { $set: { isMain: true } }, { session });
+        }
+      });
     },
   };
 }

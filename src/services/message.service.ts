@@ -52,7 +52,7 @@ export function withOwnContact(companyId: CompanyId): PipelineStage[] {
 }
 
 /** Filter for a page of one contact's messages older than the `before` cursor (message id or date). */
-export async function pageFilter(companyId: CompanyId, contactId: string, platform: string | undefined, before: string | undefined) {
+async function pageFilter(companyId: CompanyId, contactId: string, platform: string | undefined, before: string | undefined) {
   const filter: Record<string, unknown> = { company_id: companyId, contact_id: new Types.ObjectId(contactId) };
   if (platform) filter.platform = platform;
   if (!before) return filter;
@@ -66,6 +66,34 @@ export async function pageFilter(companyId: CompanyId, contactId: string, platfo
     filter.created_at = { $lt: at };
   }
   return filter;
+}
+
+export interface HistoryQuery {
+  contactId: string;
+  platform?: string | undefined;
+  /** Only messages older than this message id or ISO date. */
+  before?: string | undefined;
+  skip: number;
+  limit: number;
+}
+
+/**
+ * One page of a contact's history, newest first, with the count of all their messages (on the
+ * platform, if one is named). 404 when the contact is not the company's. `extra` more rows are
+ * read past the page so a caller can tell whether there is more.
+ */
+export async function contactHistory(companyId: CompanyId, q: HistoryQuery, extra = 0) {
+  await assertContact(companyId, q.contactId);
+  const filter = await pageFilter(companyId, q.contactId, q.platform, q.before);
+  const [newestFirst, totalMessages] = await Promise.all([
+    Message.find(filter)
+      .sort({ created_at: -1, _id: -1 })
+      .skip(q.skip)
+      .limit(q.limit + extra)
+      .lean<MessageFields[]>(),
+    Message.countDocuments({ company_id: companyId, contact_id: q.contactId, ...(q.platform ? { platform: q.platform } : {}) }),
+  ]);
+  return { newestFirst, totalMessages };
 }
 
 export function createMessageService(deps: MessageServiceDeps) {
@@ -113,13 +141,8 @@ export function createMessageService(deps: MessageServiceDeps) {
 
     /** M2 / GET ?contact_id: a contact's messages, newest first. */
     async listByContact(companyId: CompanyId, q: ListByContactBody) {
-      await assertContact(companyId, q.contact_id);
-      const filter = await pageFilter(companyId, q.contact_id, q.platform, q.before);
-      const [messages, totalMessages] = await Promise.all([
-        Message.find(filter).sort({ created_at: -1, _id: -1 }).skip(q.skip).limit(q.limit).lean<MessageFields[]>(),
-        Message.countDocuments({ company_id: companyId, contact_id: q.contact_id, ...(q.platform ? { platform: q.platform } : {}) }),
-      ]);
-      return { messages: messages.map(messageJson), totalMessages, limit: q.limit, skip: q.skip };
+      const { newestFirst, totalMessages } = await contactHistory(companyId, { ...q, contactId: q.contact_id });
+      return { messages: newestFirst.map(messageJson), totalMessages, limit: q.limit, skip: q.skip };
     },
 
     /** M3: the company's contacts on a platform with their latest message, in one aggregation. */

@@ -21,9 +21,6 @@ import type { MetaBotClient, SendResult } from './metaBot.client';
 
 const log = moduleLogger('outbox');
 
-/** How long a kick waits for more sends to join the same drain. */
-const KICK_DELAY_MS = 5;
-
 export interface OutboxDeps {
   config: Config;
   metaBot: MetaBotClient;
@@ -39,6 +36,8 @@ export interface Outbox {
   kick(): void;
   stop(): Promise<void>;
   readonly workerId: string;
+  /** How long a claimed batch stays leased to this worker. */
+  readonly leaseMs: number;
 }
 
 type Attempt =
@@ -49,11 +48,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const opts = config.outbox;
   const random = deps.random ?? Math.random;
   const workerId = randomUUID();
-  /** Longer than one attempt can take, so a live worker's lease never expires under it. */
-  const leaseMs = config.metaBot.timeoutMs + 30_000;
+  /**
+   * A lease covers a whole batch: its messages are sent `concurrency` at a time, each attempt
+   * bounded by the timeout, so a live worker's lease never expires under it.
+   */
+  const leaseMs = config.metaBot.timeoutMs * Math.ceil(opts.batchSize / opts.concurrency) + 30_000;
   let draining: Promise<number> | null = null;
-  let kickTimer: NodeJS.Timeout | null = null;
-  const tokens = ttlCache<string, string | null>(30_000);
+  const tokens = ttlCache<string, string>(30_000);
   let again = false;
   let stopped = false;
 
@@ -104,7 +105,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     if (cached !== undefined) return cached;
     const integration = await CompanyIntegration.findOne({ companyId }, { facebookAccessToken: 1 }).lean();
     const stored = integration?.facebookAccessToken ? decryptSecret(integration.facebookAccessToken, config.dataEncryptionKey) : null;
-    tokens.set(key, stored);
+    // Only a token is remembered: a page connected a moment later must work at once.
+    if (stored) tokens.set(key, stored);
     return stored;
   }
 
@@ -238,18 +240,15 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   return {
     workerId,
+    leaseMs,
     drain,
     kick: () => {
-      // Coalesce kicks that arrive together (a burst of sends) into one drain.
-      if (stopped || kickTimer) return;
-      kickTimer = setTimeout(() => {
-        kickTimer = null;
-        void drain().catch((err: Error) => log.error('outbox drain failed', { error: err.message }));
-      }, KICK_DELAY_MS);
+      if (stopped) return;
+      // drain() joins a drain in progress (it runs again), so a burst of kicks is one drain.
+      void drain().catch((err: Error) => log.error('outbox drain failed', { error: err.message }));
     },
     stop: async () => {
       stopped = true;
-      if (kickTimer) clearTimeout(kickTimer);
       await (draining ?? Promise.resolve()).catch(() => undefined);
     },
   };

@@ -33,6 +33,8 @@ async function step<T>(what: string, companyId: Types.ObjectId, run: () => Promi
   try {
     return await run();
   } catch (err) {
+    // A transient transaction error (write conflict) is retried by withTransaction: pass it on.
+    if ((err as { hasErrorLabel?: (l: string) => boolean }).hasErrorLabel?.('TransientTransactionError')) throw err;
     const reason = err instanceof Error ? err.message : String(err);
     log.error('default provisioning failed', { step: what, companyId: String(companyId), reason, stack: (err as Error)?.stack });
     throw new AppError(500, 'SETUP_FAILED', `Company created but failed to set up defaults: Failed to create default ${what}: ${reason}`);

@@ -59,7 +59,7 @@ export function createSessionService(tokens: TokenService, clock: Clock) {
     async rotate(
       presented: string,
       meta: { ip?: string | undefined; userAgent?: string | undefined },
-    ): Promise<{ userId: string; refresh: IssuedRefresh; familyId: string }> {
+    ): Promise<{ userId: string; refresh: IssuedRefresh; familyId: string; presentedIssuedAt: Date }> {
       const claims = tokens.verifyRefresh(presented);
       const hash = hashToken(presented);
       const now = clock.now();
@@ -91,6 +91,7 @@ export function createSessionService(tokens: TokenService, clock: Clock) {
         return {
           userId: String(existing.userId),
           familyId: existing.familyId,
+          presentedIssuedAt: existing.createdAt,
           refresh: await issue(existing.userId, existing.familyId, meta),
         };
       }
@@ -98,7 +99,12 @@ export function createSessionService(tokens: TokenService, clock: Clock) {
         await revokeFamily(row.familyId, 'reuse');
         throw invalidRefresh();
       }
-      return { userId: String(row.userId), familyId: row.familyId, refresh: await issue(row.userId, row.familyId, meta) };
+      return {
+        userId: String(row.userId),
+        familyId: row.familyId,
+        presentedIssuedAt: row.createdAt,
+        refresh: await issue(row.userId, row.familyId, meta),
+      };
     },
 
     revokeFamily,

@@ -3,7 +3,7 @@
  * caller's company's; passwords follow the register rule; a password change, deactivation or
  * deletion ends the user's sessions; the last active manager cannot be removed.
  */
-import type { Types } from 'mongoose';
+import type { ClientSession, Types } from 'mongoose';
 import { Company } from '../models/Company';
 import { SERVICE_PROVIDER_ROLES, type StaffRole } from '../models/constants';
 import { Location } from '../models/Location';
@@ -15,7 +15,7 @@ import { moduleLogger } from '../utils/logger';
 import type { StaffCreateBody, StaffListQuery, StaffUpdateBody } from '../validators/staff.schemas';
 import { forgetAuthUser } from './authUsers';
 import type { SessionService } from './session.service';
-import { assertOwned, findOwned } from './tenant';
+import { assertOwned, findOwned, inCompanyTransaction } from './tenant';
 
 const log = moduleLogger('staff');
 
@@ -66,13 +66,11 @@ export function createStaffService(deps: StaffDeps) {
   }
 
   /** Other active managers remain after `userId` stops being one. */
-  async function assertNotLastManager(companyId: CompanyId, userId: Types.ObjectId): Promise<void> {
-    const others = await User.countDocuments({
-      companyId,
-      _id: { $ne: userId },
-      isActive: { $ne: false },
-      $or: [{ role: 'manager' }, { roles: 'manager' }],
-    });
+  async function assertNotLastManager(companyId: CompanyId, userId: Types.ObjectId, session: ClientSession): Promise<void> {
+    const others = await User.countDocuments(
+      { companyId, _id: { $ne: userId }, isActive: { $ne: false }, $or: [{ role: 'manager' }, { roles: 'manager' }] },
+      { session },
+    );
     if (others === 0) throw new ConflictError('The company must keep at least one active manager', 'LAST_MANAGER');
   }
 
@@ -175,40 +173,47 @@ export function createStaffService(deps: StaffDeps) {
       if (b.serviceCategoryIds !== undefined) set.serviceCategoryIds = b.serviceCategoryIds;
       if (b.isActive !== undefined) set.isActive = b.isActive;
       const wasManager = user.roles.includes('manager') || user.role === 'manager';
-      const losesManager = wasManager && ((roles && !roles.includes('manager')) || b.isActive === false);
-      if (losesManager && user.isActive !== false) await assertNotLastManager(companyId, user._id);
+      const losesManager = wasManager && user.isActive !== false && ((roles && !roles.includes('manager')) || b.isActive === false);
       if (b.password !== undefined) {
         set.passwordHash = await deps.hashPassword(b.password);
         set.passwordChangedAt = new Date();
       }
-      const updated = await User.findOneAndUpdate(
-        { _id: user._id, companyId },
-        { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) },
-        { new: true, runValidators: true },
-      )
-        .select('-passwordHash')
-        .lean<UserFields>()
-        .catch((err: { code?: number }) => {
-          if (err.code === 11000) throw new ConflictError('User with this email already exists in company', 'DUPLICATE_EMAIL');
-          throw err;
-        });
+      const write = (session?: ClientSession) =>
+        User.findOneAndUpdate(
+          { _id: user._id, companyId },
+          { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+          { new: true, runValidators: true, ...(session ? { session } : {}) },
+        )
+          .select('-passwordHash')
+          .lean<UserFields>()
+          .catch((err: { code?: number }) => {
+            if (err.code === 11000) throw new ConflictError('User with this email already exists in company', 'DUPLICATE_EMAIL');
+            throw err;
+          });
+      // Losing a manager is checked and written in one company-serialised transaction.
+      const updated = losesManager
+        ? await inCompanyTransaction(companyId, async (session) => {
+            await assertNotLastManager(companyId, user._id, session);
+            return write(session);
+          })
+        : await write();
       if (!updated) throw new NotFoundError('Staff not found');
       forgetAuthUser(String(user._id));
       if (b.password !== undefined) await deps.sessions.revokeUser(user._id, 'password_changed');
-      if (b.isActive === false) {
-        await deps.sessions.revokeUser(user._id, 'user_inactive');
-        deps.disconnectUser?.(String(user._id));
-      }
+      if (b.isActive === false) await deps.sessions.revokeUser(user._id, 'user_inactive');
+      if (b.password !== undefined || b.isActive === false) deps.disconnectUser?.(String(user._id));
       return shape(updated, '_id');
     },
 
     async remove(companyId: CompanyId, id: string) {
       const user = await findOwned(User, companyId, id, 'Staff');
-      if ((user.role === 'manager' || user.roles.includes('manager')) && user.isActive !== false)
-        await assertNotLastManager(companyId, user._id);
-      await User.deleteOne({ _id: user._id, companyId });
+      const activeManager = (user.role === 'manager' || user.roles.includes('manager')) && user.isActive !== false;
+      await inCompanyTransaction(companyId, async (session) => {
+        if (activeManager) await assertNotLastManager(companyId, user._id, session);
+        await User.deleteOne({ _id: user._id, companyId }, { session });
+        await StaffSchedule.deleteMany({ companyId, userId: user._id }, { session });
+      });
       forgetAuthUser(String(user._id));
-      await StaffSchedule.deleteMany({ companyId, userId: user._id });
       await deps.sessions.revokeUser(user._id, 'user_deleted');
       deps.disconnectUser?.(String(user._id));
     },

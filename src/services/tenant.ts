@@ -3,7 +3,8 @@
  * caller's company; another company's id is answered exactly like a missing one (404), so tenants
  * cannot probe each other's ids.
  */
-import type { Model, Types } from 'mongoose';
+import mongoose, { type ClientSession, type Model, type Types } from 'mongoose';
+import { Company } from '../models/Company';
 import { NotFoundError } from '../utils/errors';
 
 type CompanyId = Types.ObjectId | string;
@@ -26,4 +27,23 @@ export async function assertOwned<T>(
   if (unique.length === 0) return;
   const found = await model.countDocuments({ _id: { $in: unique }, companyId });
   if (found !== unique.length) throw new NotFoundError(`${what} not found`);
+}
+
+/**
+ * Runs `fn` in a transaction that first writes the company document, so two guarded changes of
+ * one company (e.g. "keep at least one manager / one location") cannot both pass their check
+ * from the same snapshot: the second meets a write conflict and is retried on the new state.
+ */
+export async function inCompanyTransaction<T>(companyId: CompanyId, fn: (session: ClientSession) => Promise<T>): Promise<T> {
+  const session = await mongoose.startSession();
+  try {
+    let result: T | undefined;
+    await session.withTransaction(async () => {
+      await Company.updateOne({ _id: companyId }, { $set: { updatedAt: new Date() } }, { session, timestamps: false });
+      result = await fn(session);
+    });
+    return result as T;
+  } finally {
+    await session.endSession();
+  }
 }

@@ -6,6 +6,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Config } from '../config/env';
+import type { AccessVerifier } from '../middleware/auth';
 import { crossTenant } from '../models/plugins/tenantScoped';
 import { User } from '../models/User';
 import { systemClock, type Clock } from '../utils/clock';
@@ -25,12 +26,12 @@ export interface SocketServer {
   close(): void;
 }
 
-export function createSocketServer(http: HttpServer, config: Config, clock: Clock = systemClock): SocketServer {
+export function createSocketServer(http: HttpServer, config: Config, verify: AccessVerifier, clock: Clock = systemClock): SocketServer {
   const io: IoServer = new Server(http, {
     ...SOCKET_OPTIONS,
     cors: { origin: config.corsOrigins, credentials: true, methods: ['GET', 'POST'] },
   });
-  io.use(socketAuthMiddleware(config));
+  io.use(socketAuthMiddleware(verify));
   io.on('connection', (socket: AppSocket) => {
     log.debug('socket connected', { userId: socket.data.userId, companyId: socket.data.companyId });
     registerHandlers(socket, clock);
@@ -51,10 +52,12 @@ export function createSocketServer(http: HttpServer, config: Config, clock: Cloc
     }
     const ids = [...new Set(live.map((s) => s.data.userId))];
     if (ids.length > 0) {
-      const active = await crossTenant(User.find({ _id: { $in: ids }, isActive: { $ne: false } }, { _id: 1 })).lean();
-      const ok = new Set(active.map((u) => String(u._id)));
+      const active = await crossTenant(User.find({ _id: { $in: ids }, isActive: { $ne: false } }, { _id: 1, passwordChangedAt: 1 })).lean();
+      const changedAt = new Map(active.map((u) => [String(u._id), u.passwordChangedAt?.getTime() ?? 0]));
       for (const s of live) {
-        if (!ok.has(s.data.userId)) {
+        const pwd = changedAt.get(s.data.userId);
+        // Gone, inactive, or its password changed after this token was issued.
+        if (pwd === undefined || pwd > s.data.tokenIat + 1000) {
           s.disconnect(true);
           dropped++;
         }

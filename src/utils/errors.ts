@@ -49,8 +49,9 @@ export class ConflictError extends AppError {
   }
 }
 
-export class ServiceUnavailableError extends AppError {
-  constructor(message = 'Service temporarily unavailable', code = 'SERVICE_UNAVAILABLE') {
-    super(503, code, message);
+/** An error for the Meta Bot's internal routes, always in the E4 envelope ({ success, error, code }). */
+export class InternalApiError extends AppError {
+  constructor(status: number, code: string, message: string) {
+    super(status, code, message, undefined, 'E4');
   }
 }

@@ -38,8 +38,20 @@ const QUERY_OPS = [
   'findOneAndReplace',
 ] as const;
 
+/**
+ * One company's id: a plain value or `{ $eq: id }`. Operators that can match several companies
+ * (`$ne`, `$exists`, `$in`, `$gt`, ...) do not scope a query.
+ */
+function isOneCompany(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'object' || (value as { _bsontype?: unknown })._bsontype) return true;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === '$eq') return isOneCompany((value as { $eq: unknown }).$eq);
+  return !keys.some((k) => k.startsWith('$'));
+}
+
 function hasCompanyFilter(filter: Record<string, unknown>, field: string): boolean {
-  if (filter[field] !== undefined && filter[field] !== null) return true;
+  if (isOneCompany(filter[field])) return true;
   const and = filter.$and;
   return (
     Array.isArray(and) && and.some((f) => typeof f === 'object' && f !== null && hasCompanyFilter(f as Record<string, unknown>, field))

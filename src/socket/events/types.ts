@@ -61,6 +61,8 @@ export interface SocketData {
   userId: string;
   companyId: string;
   role: string;
+  /** Access-token issue time (epoch ms): a password change after it ends the connection. */
+  tokenIat: number;
   /** Access-token expiry (epoch ms): the connection is dropped after it. */
   tokenExp: number;
 }

@@ -231,7 +231,8 @@ describe('POST /catalog/staff', () => {
     const res = await create(newcomer({ companyId: String(other.companyId) }));
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('FORBIDDEN');
-    expect(await User.countDocuments({ companyId: { $in: [co.companyId, other.companyId] } })).toBe(6);
+    expect(await User.countDocuments({ companyId: co.companyId })).toBe(6);
+    expect(await User.countDocuments({ companyId: other.companyId })).toBe(0);
   });
 });
 

@@ -32,7 +32,7 @@ describe('configuration', () => {
     expect(c.jwt.accessTtl).toBe('15m');
     expect(c.jwt.refreshTtlMs).toBe(7 * 24 * 3600 * 1000);
     expect(c.corsOrigins).toEqual(['http://localhost:3000']);
-    expect(c.metaBotBaseUrl).toBe('http://localhost:5001');
+    expect(c.metaBot).toEqual({ baseUrl: 'http://localhost:5001', timeoutMs: 10_000 });
     expect(c.bcryptSaltRounds).toBe(12);
     expect(c.mongodbUri).toBeUndefined();
     expect(c.jwt.accessSecret.length).toBeGreaterThanOrEqual(32);

@@ -13,6 +13,7 @@ import type { Types } from 'mongoose';
 import { io, type Socket } from 'socket.io-client';
 import { buildApp } from '../../app';
 import type { Config } from '../../config/env';
+import { createAccessVerifier } from '../../middleware/auth';
 import { Contact } from '../../models/Contact';
 import { Message } from '../../models/Message';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../socket/events/types';
@@ -47,8 +48,9 @@ export async function startRealtimeServer(env: Record<string, string> = {}): Pro
     messageStatus: (c, e) => bound.realtime?.messageStatus(c, e),
     disconnectUser: (u) => bound.realtime?.disconnectUser(u),
   };
-  const http: HttpServer = createServer(buildApp({ config, realtime: late }));
-  const sockets = createSocketServer(http, config);
+  const verifyAccess = createAccessVerifier(config);
+  const http: HttpServer = createServer(buildApp({ config, realtime: late, verifyAccess }));
+  const sockets = createSocketServer(http, config, verifyAccess);
   bound.realtime = socketRealtime(sockets.io);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
