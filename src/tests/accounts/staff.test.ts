@@ -1,5 +1,6 @@
 /** /api/v1/catalog/staff as the dashboard sees it: list, create, update, delete (contract §3.3.5, with our fixes). */
 import bcrypt from 'bcrypt';
+import jwt from 'jsonwebtoken';
 import type { Types } from 'mongoose';
 import request from 'supertest';
 import { buildApp } from '../../app';
@@ -14,7 +15,8 @@ import { useTestDatabase } from '../helpers/database';
 
 useTestDatabase();
 
-const config = testConfig();
+// Many logins from one address: the per-IP auth limiter is not what these tests are about.
+const config = testConfig({ AUTH_RATE_LIMIT_MAX: '1000' });
 const app = buildApp({ config });
 const STAFF = '/api/v1/catalog/staff';
 
@@ -301,6 +303,29 @@ describe('PUT /catalog/staff/:id', () => {
     expect(await openSessions(userId)).toBe(0);
     expect((await login(email, DEFAULT_PASSWORD)).status).toBe(401);
     expect((await login(email, 'N3wPassword')).status).toBe(200);
+  });
+
+  test('when the password is changed, then an access token issued before the change is refused with 401 and one from a new login works', async () => {
+    const { userId, email } = co.users.groomer;
+    // Issued a minute ago: the check allows one second of clock granularity around the change.
+    const before = jwt.sign({ userId: String(userId), iat: Math.floor(Date.now() / 1000) - 60 }, config.jwt.accessSecret, {
+      algorithm: 'HS256',
+      expiresIn: 600,
+    });
+    expect((await request(app).get('/api/v1/locations').set(bearer(before))).status).toBe(200);
+    expect((await update(userId, { password: 'N3wPassword' })).status).toBe(200);
+
+    const refused = await request(app).get('/api/v1/locations').set(bearer(before));
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('INVALID_TOKEN');
+    const fresh = await login(email, 'N3wPassword');
+    expect(
+      (
+        await request(app)
+          .get('/api/v1/locations')
+          .set(bearer(fresh.body.accessToken as string))
+      ).status,
+    ).toBe(200);
   });
 
   test('when a user is deactivated, then their token stops working with 401 User not found or inactive', async () => {

@@ -74,6 +74,21 @@ describe('the sweep (every 200 ms, access tokens of 2 s)', () => {
     expect(colleague.connected).toBe(true);
   });
 
+  test('when a connected user’s password is changed in the database, then the sweep disconnects sockets opened before the change', async () => {
+    const minuteAgo = Math.floor(Date.now() / 1000) - 60;
+    const old = jwt.sign({ userId: String(co.users.vet_technician.userId), iat: minuteAgo }, server.config.jwt.accessSecret, {
+      algorithm: 'HS256',
+      expiresIn: 600,
+    });
+    const victim = await server.connect(old);
+    const colleague = await server.connect(longLived(server, co.users.manager.userId));
+    await User.updateOne({ _id: co.users.vet_technician.userId, companyId: co.companyId }, { $set: { passwordChangedAt: new Date() } });
+
+    expect(await disconnected(victim, 5000)).toBe('io server disconnect');
+    await settle(colleague);
+    expect(colleague.connected).toBe(true);
+  });
+
   test('when a dropped socket tries again with its expired token, then the handshake is refused with "Invalid token"', async () => {
     const token = accessTokenFor(server.config, co.users.manager.userId);
     const socket = await server.connect(token);
@@ -128,6 +143,21 @@ describe('the staff API (sweep effectively off, so only the immediate drop can a
     await settle(colleague);
     expect(colleague.connected).toBe(true);
     expect(await server.connectError({ token: co.users.groomer.token })).toBe('Unauthorized');
+  });
+
+  test('when a manager changes a user’s password, then every socket of that user is disconnected promptly and other users stay connected', async () => {
+    const tabs = await Promise.all([server.connect(co.users.trainer.token), server.connect(co.users.trainer.token)]);
+    const colleague = await server.connect(co.users.receptionist.token);
+    const drops = tabs.map((t) => disconnected(t, 1000));
+
+    const res = await request(server.url)
+      .put(staff(co.users.trainer.userId))
+      .set(bearer(co.users.manager.token))
+      .send({ password: 'Fresh1Password' });
+    expect(res.status).toBe(200);
+    expect(await Promise.all(drops)).toEqual(['io server disconnect', 'io server disconnect']);
+    await settle(colleague);
+    expect(colleague.connected).toBe(true);
   });
 
   test('when a manager edits a user without deactivating them, then their sockets stay connected', async () => {
