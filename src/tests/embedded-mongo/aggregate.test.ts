@@ -6,17 +6,15 @@
 import mongoose from 'mongoose';
 import { MongoClient } from 'mongodb';
 import type { CommandStartedEvent, Db, Document, ObjectId } from 'mongodb';
-import { freshDatabase, testServerUri, uriWithDb } from '../helpers/mongo';
+import { useFreshDatabase, testServerUri, uriWithDb } from '../helpers/mongo';
 
 /** Any document shape with the _id types these tests use (the driver's default schema assumes ObjectId). */
 interface AnyDoc extends Document {
   _id?: number | string | ObjectId;
 }
 
-let client: MongoClient;
 let db: Db;
 let dbName: string;
-let drop: () => Promise<void>;
 
 const sales = [
   { _id: 1, item: 'apple', qty: 5, price: 2, region: 'north', tags: ['fruit', 'red'] },
@@ -26,12 +24,9 @@ const sales = [
   { _id: 5, item: 'pear', qty: 7, price: 3, region: 'north' },
 ];
 
+useFreshDatabase('aggregate', (fresh) => ({ db, dbName } = fresh));
+
 beforeAll(async () => {
-  const fresh = await freshDatabase('aggregate');
-  client = fresh.client;
-  dbName = fresh.dbName;
-  db = client.db(dbName);
-  drop = fresh.drop;
   await db.collection<AnyDoc>('sales').insertMany(sales);
   await db.collection<AnyDoc>('customers').insertMany([
     { _id: 'c1', name: 'Ann' },
@@ -50,10 +45,6 @@ beforeAll(async () => {
     { _id: 4, name: 'intern', boss: 3 },
     { _id: 5, name: 'cfo', boss: 1 },
   ]);
-});
-
-afterAll(async () => {
-  await drop();
 });
 
 const run = (coll: string, pipeline: Document[]): Promise<Document[]> => db.collection<AnyDoc>(coll).aggregate(pipeline).toArray();

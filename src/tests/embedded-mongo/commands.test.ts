@@ -4,24 +4,13 @@
  * embedded server, or against a real MongoDB 7 replica set when TEST_MONGODB_URI is set.
  */
 import { Long, MongoClient, MongoServerError, type ClientSession, type Db, type Document } from 'mongodb';
-import { freshDatabase, testServerUri } from '../helpers/mongo';
+import { useFreshDatabase, testServerUri } from '../helpers/mongo';
 
 let client: MongoClient;
 let db: Db;
 let dbName: string;
-let drop: () => Promise<void>;
 
-beforeAll(async () => {
-  const fresh = await freshDatabase('commands');
-  client = fresh.client;
-  dbName = fresh.dbName;
-  db = client.db(dbName);
-  drop = fresh.drop;
-});
-
-afterAll(async () => {
-  await drop();
-});
+useFreshDatabase('commands', (fresh) => ({ client, db, dbName } = fresh));
 
 /** The error a promise rejects with; fails the test if it resolves or throws a non-server error. */
 async function serverError(p: Promise<unknown>): Promise<MongoServerError> {

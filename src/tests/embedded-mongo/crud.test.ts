@@ -2,23 +2,12 @@
  * Conformance: basic reads and writes through the real driver. Runs against the embedded
  * server, or against a real MongoDB replica set when TEST_MONGODB_URI is set.
  */
-import type { Db, MongoClient } from 'mongodb';
-import { freshDatabase } from '../helpers/mongo';
+import type { Db } from 'mongodb';
+import { useFreshDatabase } from '../helpers/mongo';
 
-let client: MongoClient;
 let db: Db;
-let drop: () => Promise<void>;
 
-beforeAll(async () => {
-  const fresh = await freshDatabase('crud');
-  client = fresh.client;
-  db = client.db(fresh.dbName);
-  drop = fresh.drop;
-});
-
-afterAll(async () => {
-  await drop();
-});
+useFreshDatabase('crud', (fresh) => ({ db } = fresh));
 
 describe('insert and find', () => {
   test('when documents are inserted, then find returns them with _id as the first field', async () => {

@@ -3,26 +3,14 @@
  * search, index use in explain, Mongoose index sync). Runs against the embedded server, or
  * against a real MongoDB 7 replica set when TEST_MONGODB_URI is set.
  */
-import { MongoBulkWriteError, MongoServerError, type Db, type Document, type MongoClient } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Db, type Document } from 'mongodb';
 import mongoose from 'mongoose';
-import { freshDatabase, testServerUri, uriWithDb, usingRealMongo } from '../helpers/mongo';
+import { useFreshDatabase, testServerUri, uriWithDb, usingRealMongo } from '../helpers/mongo';
 
-let client: MongoClient;
 let db: Db;
 let dbName: string;
-let drop: () => Promise<void>;
 
-beforeAll(async () => {
-  const fresh = await freshDatabase('indexes');
-  client = fresh.client;
-  dbName = fresh.dbName;
-  db = client.db(dbName);
-  drop = fresh.drop;
-});
-
-afterAll(async () => {
-  await drop();
-});
+useFreshDatabase('indexes', (fresh) => ({ db, dbName } = fresh));
 
 /** The error a promise rejects with; fails the test if it resolves or throws a non-server error. */
 async function serverError(p: Promise<unknown>): Promise<MongoServerError> {

@@ -3,28 +3,17 @@
  * Runs against the embedded server, or a real MongoDB replica set when TEST_MONGODB_URI is set.
  */
 import { Decimal128, Double, Int32, Long, ObjectId } from 'mongodb';
-import type { Collection, Db, Document, Filter, MongoClient } from 'mongodb';
-import { freshDatabase } from '../helpers/mongo';
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import { useFreshDatabase } from '../helpers/mongo';
 
 /** Any document shape with the _id types these tests use (the driver's default schema assumes ObjectId). */
 interface AnyDoc extends Document {
   _id?: number | string | ObjectId;
 }
 
-let client: MongoClient;
 let db: Db;
-let drop: () => Promise<void>;
 
-beforeAll(async () => {
-  const fresh = await freshDatabase('query');
-  client = fresh.client;
-  db = client.db(fresh.dbName);
-  drop = fresh.drop;
-});
-
-afterAll(async () => {
-  await drop();
-});
+useFreshDatabase('query', (fresh) => ({ db } = fresh));
 
 async function seed(name: string, docs: Document[]): Promise<Collection<AnyDoc>> {
   const coll = db.collection<AnyDoc>(name);

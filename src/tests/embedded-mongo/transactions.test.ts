@@ -15,7 +15,7 @@ import {
   type MongoClient,
 } from 'mongodb';
 import mongoose from 'mongoose';
-import { freshDatabase, testServerUri, uriWithDb } from '../helpers/mongo';
+import { useFreshDatabase, testServerUri, uriWithDb } from '../helpers/mongo';
 
 let client: MongoClient;
 
@@ -23,19 +23,8 @@ let client: MongoClient;
 type Loose = Document & { _id: string | number };
 let db: Db;
 let dbName: string;
-let drop: () => Promise<void>;
 
-beforeAll(async () => {
-  const fresh = await freshDatabase('txn');
-  client = fresh.client;
-  dbName = fresh.dbName;
-  db = client.db(dbName);
-  drop = fresh.drop;
-});
-
-afterAll(async () => {
-  await drop();
-});
+useFreshDatabase('txn', (fresh) => ({ client, db, dbName } = fresh));
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,28 +4,17 @@
  * TEST_MONGODB_URI is set.
  */
 import { Decimal128, Double, Int32, Long, MongoBulkWriteError, ObjectId, Timestamp } from 'mongodb';
-import type { Collection, Db, Document, MongoClient, UpdateFilter } from 'mongodb';
-import { freshDatabase } from '../helpers/mongo';
+import type { Collection, Db, Document, UpdateFilter } from 'mongodb';
+import { useFreshDatabase } from '../helpers/mongo';
 
 /** Any document shape with the _id types these tests use (the driver's default schema assumes ObjectId). */
 interface AnyDoc extends Document {
   _id?: number | string | ObjectId;
 }
 
-let client: MongoClient;
 let db: Db;
-let drop: () => Promise<void>;
 
-beforeAll(async () => {
-  const fresh = await freshDatabase('update');
-  client = fresh.client;
-  db = client.db(fresh.dbName);
-  drop = fresh.drop;
-});
-
-afterAll(async () => {
-  await drop();
-});
+useFreshDatabase('update', (fresh) => ({ db } = fresh));
 
 let collCounter = 0;
 

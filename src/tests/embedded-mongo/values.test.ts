@@ -4,28 +4,17 @@
  * a real MongoDB replica set when TEST_MONGODB_URI is set.
  */
 import { Binary, BSONRegExp, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'mongodb';
-import type { Collection, Db, Document, Filter, MongoClient } from 'mongodb';
-import { freshDatabase } from '../helpers/mongo';
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import { useFreshDatabase } from '../helpers/mongo';
 
 /** Any document shape with the _id types these tests use (the driver's default schema assumes ObjectId). */
 interface AnyDoc extends Document {
   _id?: number | string | ObjectId;
 }
 
-let client: MongoClient;
 let db: Db;
-let drop: () => Promise<void>;
 
-beforeAll(async () => {
-  const fresh = await freshDatabase('values');
-  client = fresh.client;
-  db = client.db(fresh.dbName);
-  drop = fresh.drop;
-});
-
-afterAll(async () => {
-  await drop();
-});
+useFreshDatabase('values', (fresh) => ({ db } = fresh));
 
 /** Read options under which the driver hands back every BSON type as its own class. */
 const RAW_TYPES = {

@@ -3,7 +3,7 @@
  * the embedded server that globalSetup started for this run. Each worker and suite gets its own
  * database so suites can run in parallel.
  */
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { testEnvironment } from '../../config/testing';
 
 export function usingRealMongo(): boolean {
@@ -47,4 +47,24 @@ export async function freshDatabase(prefix: string): Promise<{ client: MongoClie
       await client.close();
     },
   };
+}
+
+export interface FreshDatabase {
+  client: MongoClient;
+  db: Db;
+  dbName: string;
+}
+
+/**
+ * Gives a test file its own empty database, dropped (and the client closed) after the file.
+ * `ready` receives it in a beforeAll registered here, so the file's own beforeAll hooks see it.
+ */
+export function useFreshDatabase(prefix: string, ready: (fresh: FreshDatabase) => void): void {
+  let drop: () => Promise<void> = () => Promise.resolve();
+  beforeAll(async () => {
+    const fresh = await freshDatabase(prefix);
+    drop = fresh.drop;
+    ready({ client: fresh.client, dbName: fresh.dbName, db: fresh.client.db(fresh.dbName) });
+  });
+  afterAll(() => drop());
 }
