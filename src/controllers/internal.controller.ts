@@ -1,5 +1,4 @@
 /** The Meta Bot's endpoints: S1 emit-message-internal, S2 (now authenticated), and message ingest. */
-import type { RequestHandler } from 'express';
 import { currentUser } from '../middleware/auth';
 import { valid } from '../middleware/validate';
 import type { IngestService } from '../services/ingest.service';
@@ -19,7 +18,7 @@ function checked(b: EmitMessageBody): EmitMessageBody {
   return b;
 }
 
-export function internalController(realtime: Realtime, ingest: IngestService): Record<string, RequestHandler> {
+export function internalController(realtime: Realtime, ingest: IngestService) {
   return {
     /** S1 [COMPAT]: the event goes out exactly as received (extra message keys included). */
     emitInternal: asyncHandler(async (_req, res) => {

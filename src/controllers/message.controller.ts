@@ -15,7 +15,16 @@ import {
 } from '../validators/message.schemas';
 import { asyncHandler } from './asyncHandler';
 
-export function messageController(messages: MessageService): Record<string, RequestHandler> {
+/** M4 / C3: marks a contact's inbound messages read (both routers answer the same way). */
+export function markReadHandler(messages: MessageService): RequestHandler {
+  return asyncHandler(async (_req, res) => {
+    const b = valid(res, 'body', MarkReadBody);
+    const user = currentUser(res);
+    res.json({ message: 'Messages marked as read', ...(await messages.markRead(user.companyObjectId, user.id, b.contactId, b.platform)) });
+  });
+}
+
+export function messageController(messages: MessageService) {
   const company = (res: Parameters<RequestHandler>[1]) => currentUser(res).companyObjectId;
   return {
     create: asyncHandler(async (_req, res) => {
@@ -36,11 +45,7 @@ export function messageController(messages: MessageService): Record<string, Requ
       const b = valid(res, 'body', CompanyCustomersBody);
       res.json(await messages.companyCustomers(company(res), { ...b, platform: 'instagram' }));
     }),
-    markRead: asyncHandler(async (_req, res) => {
-      const b = valid(res, 'body', MarkReadBody);
-      const result = await messages.markRead(company(res), currentUser(res).id, (b.contact_id ?? b.contactId)!, b.platform);
-      res.json({ message: 'Messages marked as read', ...result });
-    }),
+    markRead: markReadHandler(messages),
     getByIdBody: asyncHandler(async (_req, res) => {
       res.json({ message: await messages.getById(company(res), valid(res, 'body', MessageIdBody)._id) });
     }),

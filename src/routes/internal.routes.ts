@@ -24,14 +24,14 @@ export function socketRoutes(deps: AppDeps): Router {
     '/emit-message-internal',
     authenticateInternalService(deps.config.internalApiKey),
     validate({ body: EmitMessageBody }),
-    c.emitInternal!,
+    c.emitInternal,
   );
   router.post(
     '/emit-message',
     authenticateToken(deps.verifyAccess),
     requireRole('manager', 'receptionist'),
     validate({ body: EmitMessageBody }),
-    c.emitLegacy!,
+    c.emitLegacy,
   );
   return router;
 }
@@ -40,6 +40,6 @@ export function internalRoutes(deps: AppDeps): Router {
   const router = Router();
   const c = controller(deps);
   router.use(errorEnvelope('E4'), authenticateInternalService(deps.config.internalApiKey));
-  router.post('/messages', validate({ body: IngestMessageBody }), c.ingest!);
+  router.post('/messages', validate({ body: IngestMessageBody }), c.ingest);
   return router;
 }

@@ -1,16 +1,12 @@
 /**
  * /api/v1/messages (manager, receptionist): the contract's paths plus resource-style forms.
- * Chain: auth → role → own company → validate → shared limiter → handler; errors `{message}` (E2).
+ * Chain (./inbox): auth → role → own company, then validate → shared limiter → handler; errors `{message}` (E2).
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { AppDeps } from '../app';
 import { messageController } from '../controllers/message.controller';
-import { authenticateToken, requireRole } from '../middleware/auth';
-import { errorEnvelope } from '../middleware/errorHandler';
-import { textRateLimiter } from '../middleware/rateLimit';
-import { sameCompany } from '../middleware/tenantGuard';
 import { validate } from '../middleware/validate';
-import { createMessageService } from '../services/message.service';
+import type { MessageService } from '../services/message.service';
 import { IdParams } from '../validators/common.schemas';
 import {
   CompanyCustomersBody,
@@ -21,28 +17,23 @@ import {
   MessageListQuery,
   MessageUpdateBody,
 } from '../validators/message.schemas';
+import { inboxRouter } from './inbox';
 
-export function messageRoutes(deps: AppDeps): Router {
-  const router = Router();
-  const c = messageController(createMessageService({ realtime: deps.realtime, clock: deps.clock, kickOutbox: deps.kickOutbox }));
-  const limit = textRateLimiter({
-    max: deps.config.inboxRateLimit.messagesMax,
-    windowMs: deps.config.inboxRateLimit.windowMs,
-    message: 'Too many requests to message endpoints, please try again later.',
-  });
-  router.use(errorEnvelope('E2'), authenticateToken(deps.verifyAccess), requireRole('manager', 'receptionist'), sameCompany());
-  router.post('/', validate({ body: MessageCreateBody }), limit, c.create!);
-  router.get('/', validate({ query: MessageListQuery }), limit, c.listByQuery!);
-  router.patch('/', validate({ body: MessageUpdateBody }), limit, c.update!);
-  router.delete('/', validate({ body: MessageIdBody }), limit, c.remove!);
-  router.post('/list-by-customer', validate({ body: ListByContactBody }), limit, c.listByCustomer!);
-  router.post('/company-customers', validate({ body: CompanyCustomersBody }), limit, c.companyCustomers!);
-  router.post('/instagram', validate({ body: CompanyCustomersBody }), limit, c.instagramCustomers!);
-  router.post('/mark-read', validate({ body: MarkReadBody }), limit, c.markRead!);
-  router.put('/mark-read', validate({ body: MarkReadBody }), limit, c.markRead!);
-  router.post('/get-by-id', validate({ body: MessageIdBody }), limit, c.getByIdBody!);
-  router.put('/update', validate({ body: MessageUpdateBody }), limit, c.update!);
-  router.delete('/delete', validate({ body: MessageIdBody }), limit, c.remove!);
-  router.get('/:id', validate({ params: IdParams }), limit, c.getByIdParam!);
+export function messageRoutes(deps: AppDeps, messages: MessageService): Router {
+  const { router, limit } = inboxRouter(deps, 'message');
+  const c = messageController(messages);
+  router.post('/', validate({ body: MessageCreateBody }), limit, c.create);
+  router.get('/', validate({ query: MessageListQuery }), limit, c.listByQuery);
+  router.patch('/', validate({ body: MessageUpdateBody }), limit, c.update);
+  router.delete('/', validate({ body: MessageIdBody }), limit, c.remove);
+  router.post('/list-by-customer', validate({ body: ListByContactBody }), limit, c.listByCustomer);
+  router.post('/company-customers', validate({ body: CompanyCustomersBody }), limit, c.companyCustomers);
+  router.post('/instagram', validate({ body: CompanyCustomersBody }), limit, c.instagramCustomers);
+  router.post('/mark-read', validate({ body: MarkReadBody }), limit, c.markRead);
+  router.put('/mark-read', validate({ body: MarkReadBody }), limit, c.markRead);
+  router.post('/get-by-id', validate({ body: MessageIdBody }), limit, c.getByIdBody);
+  router.put('/update', validate({ body: MessageUpdateBody }), limit, c.update);
+  router.delete('/delete', validate({ body: MessageIdBody }), limit, c.remove);
+  router.get('/:id', validate({ params: IdParams }), limit, c.getByIdParam);
   return router;
 }

@@ -60,6 +60,13 @@ export function createSessionService(tokens: TokenService, clock: Clock) {
       presented: string,
       meta: { ip?: string | undefined; userAgent?: string | undefined },
     ): Promise<{ userId: string; refresh: IssuedRefresh; familyId: string; presentedIssuedAt: Date }> {
+      /** The next token of the presented one's session, and when the presented one was issued. */
+      const successor = async (r: { userId: Types.ObjectId; familyId: string; createdAt: Date }) => ({
+        userId: String(r.userId),
+        familyId: r.familyId,
+        presentedIssuedAt: r.createdAt,
+        refresh: await issue(r.userId, r.familyId, meta),
+      });
       const claims = tokens.verifyRefresh(presented);
       const hash = hashToken(presented);
       const now = clock.now();
@@ -88,23 +95,13 @@ export function createSessionService(tokens: TokenService, clock: Clock) {
           throw invalidRefresh();
         }
         // A concurrent refresh rotated this token a moment ago: this one succeeds too.
-        return {
-          userId: String(existing.userId),
-          familyId: existing.familyId,
-          presentedIssuedAt: existing.createdAt,
-          refresh: await issue(existing.userId, existing.familyId, meta),
-        };
+        return successor(existing);
       }
       if (String(row.userId) !== claims.userId || row.familyId !== claims.fam) {
         await revokeFamily(row.familyId, 'reuse');
         throw invalidRefresh();
       }
-      return {
-        userId: String(row.userId),
-        familyId: row.familyId,
-        presentedIssuedAt: row.createdAt,
-        refresh: await issue(row.userId, row.familyId, meta),
-      };
+      return successor(row);
     },
 
     revokeFamily,

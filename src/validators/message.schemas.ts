@@ -45,14 +45,13 @@ export const MessageCreateBody = z.object({
 });
 export type MessageCreateBody = z.infer<typeof MessageCreateBody>;
 
-export const ListByContactBody = z.object({
-  contact_id: objectId,
-  platform: platform.optional(),
-  limit,
-  skip,
-  before: z.string().max(64).optional(),
-});
+/** A page of one contact's history: optional platform, limit/skip, and a `before` cursor (a message id or an ISO date). */
+const historyPage = { platform: platform.optional(), limit, skip, before: z.string().max(64).optional() };
+
+/** M2 (body) and GET /messages?contact_id= (query). */
+export const ListByContactBody = z.object({ contact_id: objectId, ...historyPage });
 export type ListByContactBody = z.infer<typeof ListByContactBody>;
+export const MessageListQuery = ListByContactBody;
 
 export const CompanyCustomersBody = z.object({
   company_id: objectId.optional(),
@@ -62,10 +61,17 @@ export const CompanyCustomersBody = z.object({
 });
 export type CompanyCustomersBody = z.infer<typeof CompanyCustomersBody>;
 
-/** M4 (contact_id) and C3 (contactId). */
+/** M4 (contact_id) and C3 (contactId), parsed to one `contactId`. */
 export const MarkReadBody = z
   .object({ contact_id: objectId.optional(), contactId: objectId.optional(), platform: platform.optional() })
-  .refine((b) => b.contact_id || b.contactId, { message: 'contact_id is required and must be valid.', path: ['contact_id'] });
+  .transform((b, ctx) => {
+    const contactId = b.contact_id ?? b.contactId;
+    if (!contactId) {
+      ctx.addIssue({ code: 'custom', message: 'contact_id is required and must be valid.', path: ['contact_id'] });
+      return z.NEVER;
+    }
+    return { contactId, platform: b.platform };
+  });
 export type MarkReadBody = z.infer<typeof MarkReadBody>;
 
 export const MessageIdBody = z.object({ _id: objectId });
@@ -82,14 +88,6 @@ export const MessageUpdateBody = z
   .strict();
 export type MessageUpdateBody = z.infer<typeof MessageUpdateBody>;
 
-export const MessageListQuery = z.object({
-  contact_id: objectId,
-  platform: platform.optional(),
-  limit,
-  skip,
-  before: z.string().max(64).optional(),
-});
-
 export const ConversationListBody = z.object({
   company_id: objectId.optional(),
   platform: z.union([z.literal('all'), platform]).default('all'),
@@ -98,14 +96,7 @@ export const ConversationListBody = z.object({
 });
 export type ConversationListBody = z.infer<typeof ConversationListBody>;
 
-export const ConversationMessagesBody = z.object({
-  contactId: objectId,
-  platform: platform.optional(),
-  limit,
-  skip,
-  /** Cursor: a message id (or an ISO date); the page holds messages older than it. */
-  before: z.string().max(64).optional(),
-});
+export const ConversationMessagesBody = z.object({ contactId: objectId, ...historyPage });
 export type ConversationMessagesBody = z.infer<typeof ConversationMessagesBody>;
 
 export const ToggleBotBody = z.object({

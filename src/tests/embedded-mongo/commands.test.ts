@@ -3,24 +3,14 @@
  * databases and collections, error shapes, count/distinct, rename, cursors). Runs against the
  * embedded server, or against a real MongoDB 7 replica set when TEST_MONGODB_URI is set.
  */
-import { Long, MongoClient, MongoServerError, type ClientSession, type Db, type Document } from 'mongodb';
-import { useFreshDatabase, testServerUri } from '../helpers/mongo';
+import { Long, MongoClient, type ClientSession, type Db, type Document } from 'mongodb';
+import { serverError, useFreshDatabase, testServerUri } from '../helpers/mongo';
 
 let client: MongoClient;
 let db: Db;
 let dbName: string;
 
 useFreshDatabase('commands', (fresh) => ({ client, db, dbName } = fresh));
-
-/** The error a promise rejects with; fails the test if it resolves or throws a non-server error. */
-async function serverError(p: Promise<unknown>): Promise<MongoServerError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(MongoServerError);
-  return err as MongoServerError;
-}
 
 async function collectionNames(): Promise<string[]> {
   return (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();

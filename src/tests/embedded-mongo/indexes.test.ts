@@ -3,24 +3,14 @@
  * search, index use in explain, Mongoose index sync). Runs against the embedded server, or
  * against a real MongoDB 7 replica set when TEST_MONGODB_URI is set.
  */
-import { MongoBulkWriteError, MongoServerError, type Db, type Document } from 'mongodb';
+import { MongoBulkWriteError, type Db, type Document } from 'mongodb';
 import mongoose from 'mongoose';
-import { useFreshDatabase, testServerUri, uriWithDb, usingRealMongo } from '../helpers/mongo';
+import { serverError, useFreshDatabase, testServerUri, uriWithDb, usingRealMongo } from '../helpers/mongo';
 
 let db: Db;
 let dbName: string;
 
 useFreshDatabase('indexes', (fresh) => ({ db, dbName } = fresh));
-
-/** The error a promise rejects with; fails the test if it resolves or throws a non-server error. */
-async function serverError(p: Promise<unknown>): Promise<MongoServerError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(MongoServerError);
-  return err as MongoServerError;
-}
 
 async function indexNames(coll: string): Promise<string[]> {
   const specs = await db.collection(coll).listIndexes().toArray();

@@ -52,6 +52,23 @@ export async function createContact(companyId: Types.ObjectId, o: ContactOverrid
   return created.toObject();
 }
 
+/** A POST /api/v1/messages body as the dashboard sends it: an operator's outbound message. */
+export function operatorMessageBody(
+  companyId: Types.ObjectId | string,
+  contactId: Types.ObjectId | string,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    company_id: String(companyId),
+    contact_id: String(contactId),
+    role: 'operator',
+    platform: 'facebook',
+    direction: 'outbound',
+    content: 'Your dog is ready for pick-up',
+    ...extra,
+  };
+}
+
 export interface MessageOverrides {
   platform?: Platform;
   direction?: 'inbound' | 'outbound';

@@ -3,7 +3,7 @@
  * the embedded server that globalSetup started for this run. Each worker and suite gets its own
  * database so suites can run in parallel.
  */
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, MongoServerError, type Db } from 'mongodb';
 import { testEnvironment } from '../../config/testing';
 
 export function usingRealMongo(): boolean {
@@ -67,4 +67,14 @@ export function useFreshDatabase(prefix: string, ready: (fresh: FreshDatabase) =
     ready({ client: fresh.client, dbName: fresh.dbName, db: fresh.client.db(fresh.dbName) });
   });
   afterAll(() => drop());
+}
+
+/** The error a promise rejects with; fails the test if it resolves or throws a non-server error. */
+export async function serverError(p: Promise<unknown>): Promise<MongoServerError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(MongoServerError);
+  return err as MongoServerError;
 }

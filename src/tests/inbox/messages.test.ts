@@ -8,7 +8,7 @@ import { buildApp } from '../../app';
 import { Message } from '../../models/Message';
 import { recordingRealtime, type Realtime } from '../../socket/realtime';
 import { bearer, companyWithStaff } from '../factories/accounts';
-import { createContact, createIntegration } from '../factories/inbox';
+import { createContact, createIntegration, operatorMessageBody } from '../factories/inbox';
 import { useTestDatabase } from '../helpers/database';
 import { CONTACT_NOT_FOUND, countOf, inboxApp, MESSAGES, validationError, type Co } from './support';
 
@@ -25,15 +25,7 @@ beforeEach(async () => {
   contactId = String((await createContact(co.companyId))._id);
 });
 
-const body = (extra: Record<string, unknown> = {}) => ({
-  company_id: String(co.companyId),
-  contact_id: contactId,
-  role: 'operator',
-  platform: 'facebook',
-  direction: 'outbound',
-  content: 'Your dog is ready for pick-up',
-  ...extra,
-});
+const body = (extra: Record<string, unknown> = {}) => operatorMessageBody(co.companyId, contactId, extra);
 
 const send = (b: Record<string, unknown>, token = co.users.manager.token) => request(app).post(MESSAGES).set(bearer(token)).send(b);
 

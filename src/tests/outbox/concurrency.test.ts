@@ -100,16 +100,48 @@ test('when a worker whose lease expired mid-attempt finally gives up, then the m
   fake().script(['hang', 'ok']);
 
   const slowRun = slow.drain();
-  await waitUntil(() => fake().requests.length === 1, 5000, 'the slow worker reaching the Meta Bot');
-  // The slow worker's lease runs out while its request is still open.
-  clock.advance(slow.leaseMs + 1000);
-  expect(await fast.drain()).toBe(1);
-  expect((await inbox.stored(id)).delivery_status).toBe('sent');
-  await slowRun;
+  try {
+    await waitUntil(() => fake().requests.length === 1, 5000, 'the slow worker reaching the Meta Bot');
+    // The slow worker's lease runs out while its request is still open.
+    clock.advance(slow.leaseMs + 1000);
+    expect(await fast.drain()).toBe(1);
+    expect((await inbox.stored(id)).delivery_status).toBe('sent');
+  } finally {
+    await slowRun;
+  }
 
   const doc = await inbox.stored(id);
   expect(doc.delivery_status).toBe('sent');
   expect(doc.delivery_error).toBeUndefined();
   expect(fake().deliveries).toHaveLength(1);
   expect(inbox.statusEvents(id).map((e) => e.status)).toEqual(['sent']);
+});
+
+test('when a worker is partway through a batch, then its lease still covers the messages it has not reached, so no other worker sends them too', async () => {
+  // Four messages, one at a time, one second per attempt: the batch can take four attempts.
+  const world = await onManualClock(fake(), {
+    env: { OUTBOX_BATCH_SIZE: '4', OUTBOX_CONCURRENCY: '1', OUTBOX_MAX_ATTEMPTS: '1', META_BOT_TIMEOUT_MS: '1000' },
+  });
+  const { config, clock, inbox, outbox: slow } = world;
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) ids.push(await queued(inbox, { content: `Batch ${i}` }));
+  const other = outboxFor(config, { realtime: inbox.realtime, clock });
+  fake().script(['hang']);
+
+  const slowRun = slow.drain();
+  try {
+    await waitUntil(() => fake().requests.length === 1, 5000, 'the first worker reaching the Meta Bot');
+    // Past one attempt plus the margin, within the batch's lease.
+    clock.advance(config.metaBot.timeoutMs + 31_000);
+    expect(await other.drain()).toBe(0);
+  } finally {
+    // Even when an expectation failed, the first worker finishes before the database goes away.
+    await slowRun;
+  }
+
+  // The message that hung gave up on its one attempt; the other three were each sent exactly once.
+  const stored = await Promise.all(ids.map((id) => inbox.stored(id)));
+  expect(stored.map((m) => m.delivery_status).sort()).toEqual(['failed', 'sent', 'sent', 'sent']);
+  expect(fake().requests).toHaveLength(4);
+  expect(new Set(fake().requests.map((r) => r.key)).size).toBe(4);
 });

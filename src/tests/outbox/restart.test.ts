@@ -10,6 +10,7 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { Message, type MessageFields } from '../../models/Message';
 import { accessTokenFor, bearer, createCompany, createStaff } from '../factories/accounts';
+import { operatorMessageBody } from '../factories/inbox';
 import { testConfig } from '../helpers/config';
 import { startFakeMetaBot, type FakeMetaBot } from '../helpers/fakeMetaBot';
 import { testServerUri, uniqueDbName, uriWithDb } from '../helpers/mongo';
@@ -82,14 +83,7 @@ test('when the process is killed while a message waits for the Meta Bot, then th
   const res = await request(url)
     .post(MESSAGES)
     .set(bearer(accessTokenFor(config, manager.userId)))
-    .send({
-      company_id: String(company.companyId),
-      contact_id: String(contact._id),
-      role: 'operator',
-      platform: 'facebook',
-      direction: 'outbound',
-      content: 'Your appointment is confirmed',
-    });
+    .send(operatorMessageBody(company.companyId, contact._id, { content: 'Your appointment is confirmed' }));
   expect(res.status).toBe(201);
   expect(res.body.forwarding).toEqual(expect.objectContaining({ status: 'queued' }));
   const id = String(res.body.messageData._id);

@@ -18,6 +18,7 @@ import type { MessageStatusEvent } from '../../socket/events/types';
 import { manualClock, type Clock } from '../../utils/clock';
 import { encryptSecret } from '../../utils/secrets';
 import { bearer, companyWithStaff } from '../factories/accounts';
+import { operatorMessageBody } from '../factories/inbox';
 import { startFakeMetaBot, type FakeMetaBot } from '../helpers/fakeMetaBot';
 import { testConfig } from '../helpers/config';
 
@@ -121,15 +122,7 @@ export async function createInbox(
       request(app)
         .post(MESSAGES)
         .set(auth)
-        .send({
-          company_id: String(co.companyId),
-          contact_id: contactId,
-          role: 'operator',
-          platform: 'facebook',
-          direction: 'outbound',
-          content: 'Your dog is ready for pick-up',
-          ...body,
-        }),
+        .send(operatorMessageBody(co.companyId, contactId, body)),
     stored: async (id) => {
       const doc = await Message.findOne({ _id: id, company_id: co.companyId }).lean<MessageFields>();
       if (!doc) throw new Error(`message ${id} is not stored`);

@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { useTestDatabase } from '../helpers/database';
-import { startRealtimeServer, type RealtimeServer } from './support';
+import { useRealtimeServer, type RealtimeServer } from './support';
 
 useTestDatabase();
 
@@ -15,12 +15,7 @@ const EVIL = 'https://evil.example';
 
 let server: RealtimeServer;
 
-beforeAll(async () => {
-  server = await startRealtimeServer({ CORS_ORIGINS: `${APP}, ${ADMIN}`, FRONTEND_URL: FRONTEND });
-});
-afterAll(async () => {
-  await server.close();
-});
+useRealtimeServer((s) => (server = s), { CORS_ORIGINS: `${APP}, ${ADMIN}`, FRONTEND_URL: FRONTEND });
 
 const handshake = (origin: string) =>
   request(server.url).get('/socket.io/').query({ EIO: '4', transport: 'polling' }).set('Origin', origin);

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { User } from '../../models/User';
 import { accessTokenFor, bearer, companyWithStaff } from '../factories/accounts';
 import { useTestDatabase } from '../helpers/database';
-import { disconnected, settle, startRealtimeServer, type RealtimeServer } from './support';
+import { disconnected, settle, useRealtimeServer, type RealtimeServer } from './support';
 
 useTestDatabase();
 
@@ -22,17 +22,9 @@ describe('the sweep (every 200 ms, access tokens of 2 s)', () => {
   let server: RealtimeServer;
   let co: Co;
 
-  beforeAll(async () => {
-    server = await startRealtimeServer({ SOCKET_AUTH_SWEEP_MS: '200', ACCESS_TOKEN_TTL: '2s' });
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  useRealtimeServer((s) => (server = s), { SOCKET_AUTH_SWEEP_MS: '200', ACCESS_TOKEN_TTL: '2s' });
   beforeEach(async () => {
     co = await companyWithStaff(server.config);
-  });
-  afterEach(() => {
-    server.closeClients();
   });
 
   test('when the access token of a connected socket expires, then the server disconnects it shortly after the expiry, and a socket with a valid token stays', async () => {
@@ -84,17 +76,9 @@ describe('the staff API (sweep effectively off, so only the immediate drop can a
   let server: RealtimeServer;
   let co: Co;
 
-  beforeAll(async () => {
-    server = await startRealtimeServer({ SOCKET_AUTH_SWEEP_MS: '3600000' });
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  useRealtimeServer((s) => (server = s), { SOCKET_AUTH_SWEEP_MS: '3600000' });
   beforeEach(async () => {
     co = await companyWithStaff(server.config);
-  });
-  afterEach(() => {
-    server.closeClients();
   });
 
   const staff = (id: unknown) => `/api/v1/catalog/staff/${String(id)}`;

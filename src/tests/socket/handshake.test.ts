@@ -6,24 +6,16 @@ import { createTokenService } from '../../services/token.service';
 import { accessTokenFor, companyWithStaff, createStaff, newObjectId } from '../factories/accounts';
 import { testConfig } from '../helpers/config';
 import { useTestDatabase } from '../helpers/database';
-import { record, settle, startRealtimeServer, type RealtimeServer } from './support';
+import { record, settle, useRealtimeServer, type RealtimeServer } from './support';
 
 useTestDatabase();
 
 let server: RealtimeServer;
 let co: Awaited<ReturnType<typeof companyWithStaff>>;
 
-beforeAll(async () => {
-  server = await startRealtimeServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+useRealtimeServer((s) => (server = s));
 beforeEach(async () => {
   co = await companyWithStaff(server.config);
-});
-afterEach(() => {
-  server.closeClients();
 });
 
 describe('missing token', () => {

@@ -13,7 +13,7 @@ import {
   createMessage,
   record,
   settle,
-  startRealtimeServer,
+  useRealtimeServer,
   waitUntil,
   type ClientSocket,
   type RealtimeServer,
@@ -23,15 +23,7 @@ useTestDatabase();
 
 let server: RealtimeServer;
 
-beforeAll(async () => {
-  server = await startRealtimeServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(() => {
-  server.closeClients();
-});
+useRealtimeServer((s) => (server = s));
 
 type Co = Awaited<ReturnType<typeof companyWithStaff>>;
 let a: Co;

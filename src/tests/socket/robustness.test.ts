@@ -13,7 +13,7 @@ import {
   join,
   record,
   settle,
-  startRealtimeServer,
+  useRealtimeServer,
   waitUntil,
   type ClientSocket,
   type RawSocket,
@@ -25,18 +25,12 @@ useTestDatabase();
 let server: RealtimeServer;
 let logs: CapturedLogs;
 
-beforeAll(async () => {
-  server = await startRealtimeServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+useRealtimeServer((s) => (server = s));
 beforeEach(() => {
   logs = captureLogs();
 });
 afterEach(() => {
   logs.stop();
-  server.closeClients();
 });
 
 const EVENTS = ['conversation:join', 'conversation:leave', 'typing:start', 'typing:stop', 'message:read'] as const;

@@ -7,22 +7,15 @@ import type { Types } from 'mongoose';
 import request from 'supertest';
 import type { MessageNewEvent } from '../../socket/events/types';
 import { bearer, companyWithStaff, createStaff, accessTokenFor, newObjectId } from '../factories/accounts';
+import { operatorMessageBody } from '../factories/inbox';
 import { useTestDatabase } from '../helpers/database';
-import { createContact, join, record, settle, startRealtimeServer, waitUntil, type ClientSocket, type RealtimeServer } from './support';
+import { createContact, join, record, settle, useRealtimeServer, waitUntil, type ClientSocket, type RealtimeServer } from './support';
 
 useTestDatabase();
 
 let server: RealtimeServer;
 
-beforeAll(async () => {
-  server = await startRealtimeServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(() => {
-  server.closeClients();
-});
+useRealtimeServer((s) => (server = s));
 
 interface Tenant {
   companyId: Types.ObjectId;
@@ -66,14 +59,7 @@ describe('message:new reaches exactly the sockets of its company', () => {
     const res = await request(server.url)
       .post('/api/v1/messages')
       .set(bearer(a.managerToken))
-      .send({
-        company_id: String(a.companyId),
-        contact_id: a.contactId,
-        role: 'operator',
-        platform: 'web',
-        direction: 'outbound',
-        content: '  See you at 10!  ',
-      });
+      .send(operatorMessageBody(a.companyId, a.contactId, { platform: 'web', content: '  See you at 10!  ' }));
     expect(res.status).toBe(201);
     const stored = res.body.messageData;
 
@@ -191,14 +177,7 @@ describe('message:new reaches exactly the sockets of its company', () => {
     const res = await request(server.url)
       .post('/api/v1/messages')
       .set(bearer(a.managerToken))
-      .send({
-        company_id: String(a.companyId),
-        contact_id: b.contactId,
-        role: 'operator',
-        platform: 'web',
-        direction: 'outbound',
-        content: 'x',
-      });
+      .send(operatorMessageBody(a.companyId, b.contactId, { platform: 'web', content: 'x' }));
     expect(res.status).toBe(404);
     await settle(...a.sockets, ...b.sockets);
     for (const r of [...a.received, ...b.received]) expect(r).toEqual([]);

@@ -151,3 +151,19 @@ export async function createMessage(
     ...(overrides.read ? { read_at: new Date(Date.now() - 60_000) } : {}),
   });
 }
+
+/**
+ * One realtime server for the enclosing file or describe block: started before its tests, each
+ * test's clients closed after it, stopped at the end. `ready` receives the server.
+ */
+export function useRealtimeServer(ready: (server: RealtimeServer) => void, env: Record<string, string> = {}): void {
+  let server: RealtimeServer | undefined;
+  beforeAll(async () => {
+    server = await startRealtimeServer(env);
+    ready(server);
+  });
+  afterEach(() => server?.closeClients());
+  afterAll(async () => {
+    await server?.close();
+  });
+}

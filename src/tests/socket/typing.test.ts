@@ -4,21 +4,13 @@
  */
 import { companyWithStaff } from '../factories/accounts';
 import { useTestDatabase } from '../helpers/database';
-import { createContact, join, record, settle, startRealtimeServer, waitUntil, type ClientSocket, type RealtimeServer } from './support';
+import { createContact, join, record, settle, useRealtimeServer, waitUntil, type ClientSocket, type RealtimeServer } from './support';
 
 useTestDatabase();
 
 let server: RealtimeServer;
 
-beforeAll(async () => {
-  server = await startRealtimeServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(() => {
-  server.closeClients();
-});
+useRealtimeServer((s) => (server = s));
 
 let co: Awaited<ReturnType<typeof companyWithStaff>>;
 let conversationId: string;
