@@ -84,10 +84,6 @@ export function writeConflict(): MongoCommandError {
   );
 }
 
-export function badValue(message: string): MongoCommandError {
-  return new MongoCommandError('BadValue', message);
-}
-
 /** Turns anything thrown while running a command into a MongoDB-shaped error. */
 export function toCommandError(err: unknown): MongoCommandError {
   if (err instanceof MongoCommandError) return err;

@@ -316,10 +316,6 @@ function compareObjects(a: Doc, b: Doc): number {
   return cmpPrim(ka.length, kb.length);
 }
 
-export function valuesEqual(a: unknown, b: unknown): boolean {
-  return compareValues(a, b) === 0;
-}
-
 /**
  * A string that is equal for two values exactly when MongoDB considers them equal
  * (1, 1.0, Long(1) and Decimal128("1.0") share a key). Used for _id lookup and unique keys.
@@ -407,17 +403,6 @@ export function valuesAtPath(doc: unknown, path: string): { values: unknown[]; i
   };
   walk(doc, 0);
   return { values: out, isArrayPath: arrayPath };
-}
-
-/** The single value at a dotted path without array expansion (numeric parts index arrays). */
-export function getPath(doc: unknown, path: string): unknown {
-  let v: unknown = doc;
-  for (const part of path.split('.')) {
-    if (Array.isArray(v) && /^\d+$/.test(part)) v = v[Number(part)];
-    else if (isPlainObject(v)) v = v[part];
-    else return undefined;
-  }
-  return v;
 }
 
 export function newObjectId(): ObjectId {

@@ -136,5 +136,3 @@ export async function runCommand(state: ServerState, body: Doc, conn: { me: stri
     return error.toReply();
   }
 }
-
-export const commandNames = Object.keys(HANDLERS);
