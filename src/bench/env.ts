@@ -4,3 +4,13 @@ export function benchEnv(): { mongoUri: string; port: number } {
   const env = process.env;
   return { mongoUri: env.BENCH_MONGO_URI ?? 'mongodb://127.0.0.1:27017/bench', port: Number(env.BENCH_PORT ?? 0) };
 }
+
+/**
+ * The benchmark's own switches: BENCH_ONLY=healthy stops after the baseline and the healthy run
+ * (for quick comparisons while tuning); BENCH_CPU_PROF=<dir> profiles the database and the app.
+ */
+export function benchFlags(): { only: 'all' | 'healthy'; cpuProfileDir: string | undefined } {
+  // eslint-disable-next-line no-restricted-properties -- the benchmark's switches
+  const env = process.env;
+  return { only: env.BENCH_ONLY === 'healthy' ? 'healthy' : 'all', cpuProfileDir: env.BENCH_CPU_PROF || undefined };
+}

@@ -9,7 +9,7 @@
  * fake Meta Bot and the socket clients run here. Prints a table and writes bench-results/inbox.json.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +18,7 @@ import { MongoClient } from 'mongodb';
 import mongoose from 'mongoose';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { Company } from '../models/Company';
+import { benchFlags } from './env';
 import { CompanyIntegration } from '../models/CompanyIntegration';
 import { Contact } from '../models/Contact';
 import { Message } from '../models/Message';
@@ -27,6 +28,12 @@ const ROOT = path.resolve(__dirname, '../..');
 const CONCURRENCY = 16;
 const WARMUP_MS = 2000;
 const MEASURE_MS = 8000;
+/** Alternating rounds of baseline and app (healthy Meta Bot). */
+const ROUNDS = 3;
+const ROUND_WARMUP_MS = 1000;
+const ROUND_MS = 4000;
+/** How the app's node runs in the benchmark (the same flags as `npm start`). */
+const APP_NODE_FLAGS: string[] = [];
 const SOCKET_CLIENTS = 500;
 const FANOUT_RATE = 20;
 const FANOUT_SECONDS = 10;
@@ -98,6 +105,38 @@ interface LoadResult {
   p50: number;
   p99: number;
   max: number;
+  /** CPU time per answered request during the measured windows, per process or thread (Linux only). */
+  cpuMsPerRequest: Record<string, number>;
+}
+
+/** One measured window of closed-loop load. */
+interface Sample {
+  latencies: number[];
+  errors: number;
+  seconds: number;
+  cpuMs: Record<string, number>;
+}
+
+/** CPU time (user + system, ms) used so far by a process, or by one of its threads; NaN where unavailable. */
+function cpuMsOf(pid: number, thread?: number): number {
+  if (pid === process.pid && thread === undefined) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  }
+  try {
+    // Fields after the command name: state is the 1st, utime the 12th and stime the 13th (clock ticks of 10 ms).
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+type CpuMeters = Record<string, () => number>;
+
+function cpuSnapshot(meters: CpuMeters): Record<string, number> {
+  return Object.fromEntries(Object.entries(meters).map(([name, read]) => [name, read()]));
 }
 
 /** POSTs a JSON body; resolves with the status (0 when the request failed). */
@@ -123,38 +162,68 @@ function postJson(agent: http.Agent, target: URL, headers: Record<string, string
 }
 
 /** Closed-loop load: CONCURRENCY workers, each sending the next request when the last answered. */
-async function load(url: string, headers: Record<string, string>, body: () => string): Promise<LoadResult> {
+async function loadOnce(
+  url: string,
+  headers: Record<string, string>,
+  body: () => string,
+  meters: CpuMeters,
+  warmupMs: number,
+  measureMs: number,
+): Promise<Sample> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const target = new URL(url);
   const send = (): Promise<number> => postJson(agent, target, headers, body());
   const latencies: number[] = [];
   let errors = 0;
-  let measuring = false;
-  const start = Date.now();
-  const measureFrom = start + WARMUP_MS;
-  const end = measureFrom + MEASURE_MS;
+  const measureFrom = Date.now() + warmupMs;
+  const end = measureFrom + measureMs;
+  let cpuFrom: Record<string, number> | undefined;
+  let cpuTo: Record<string, number> | undefined;
+  const t1 = setTimeout(() => (cpuFrom = cpuSnapshot(meters)), warmupMs);
+  const t2 = setTimeout(() => (cpuTo = cpuSnapshot(meters)), warmupMs + measureMs);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < end) {
         const t0 = process.hrtime.bigint();
         const status = await send();
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        measuring = Date.now() >= measureFrom;
-        if (!measuring) continue;
+        if (Date.now() < measureFrom) continue;
         if (status >= 200 && status < 300) latencies.push(ms);
         else errors++;
       }
     }),
   );
   agent.destroy();
-  latencies.sort((a, b) => a - b);
+  clearTimeout(t1);
+  clearTimeout(t2);
+  cpuTo ??= cpuSnapshot(meters);
+  const from = cpuFrom ?? cpuTo;
+  return {
+    latencies,
+    errors,
+    seconds: measureMs / 1000,
+    cpuMs: Object.fromEntries(Object.keys(meters).map((name) => [name, cpuTo![name]! - from[name]!])),
+  };
+}
+
+/** Merges measured windows: throughput over their total time, percentiles over all their latencies. */
+function summarize(samples: Sample[]): LoadResult {
+  const latencies = samples.flatMap((x) => x.latencies).sort((a, b) => a - b);
+  const seconds = samples.reduce((n, x) => n + x.seconds, 0);
+  const names = Object.keys(samples[0]?.cpuMs ?? {});
   return {
     requests: latencies.length,
-    errors,
-    rps: latencies.length / (MEASURE_MS / 1000),
+    errors: samples.reduce((n, x) => n + x.errors, 0),
+    rps: latencies.length / seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: latencies[latencies.length - 1] ?? NaN,
+    cpuMsPerRequest: Object.fromEntries(
+      names.map((name) => {
+        const ms = samples.reduce((n, x) => n + x.cpuMs[name]!, 0);
+        return [name, Math.round((ms / Math.max(1, latencies.length)) * 1000) / 1000];
+      }),
+    ),
   };
 }
 
@@ -311,6 +380,9 @@ function build(): void {
 }
 
 async function main(): Promise<void> {
+  const flags = benchFlags();
+  // BENCH_CPU_PROF=<dir>: the database and the app write V8 CPU profiles there (they run slower).
+  const profileArgs = flags.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${flags.cpuProfileDir}`] : [];
   build();
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'petbuddy-bench-'));
   let db: Child | undefined;
@@ -318,7 +390,7 @@ async function main(): Promise<void> {
   let app: Child | undefined;
   const bot = await fakeMetaBot();
   try {
-    db = await startChild(['dist/src/embedded-mongo/cli.js', '--port', '0'], {}, /(mongodb:\/\/127\.0\.0\.1:\d+)/);
+    db = await startChild([...profileArgs, 'dist/src/embedded-mongo/cli.js', '--port', '0'], {}, /(mongodb:\/\/127\.0\.0\.1:\d+)/);
     const mongoUri = `${db.url}/petbuddy_bench`;
     const ids = await seed(mongoUri);
     const messageBody = () =>
@@ -336,12 +408,8 @@ async function main(): Promise<void> {
       { BENCH_MONGO_URI: mongoUri, BENCH_PORT: '0' },
       /listening on (http:\/\/127\.0\.0\.1:\d+)/,
     );
-    process.stdout.write('measuring baseline (bare Express + one insert)…\n');
-    const base = await load(`${baseline.url}/messages`, {}, messageBody);
-    await stopChild(baseline);
-
     app = await startChild(
-      ['--expose-gc', 'dist/src/bench/app-server.js'],
+      [...profileArgs, ...APP_NODE_FLAGS, '--expose-gc', 'dist/src/bench/app-server.js'],
       {
         NODE_ENV: 'production',
         MONGODB_URI: mongoUri,
@@ -356,12 +424,45 @@ async function main(): Promise<void> {
       /PetBuddy API listening on (http:\/\/127\.0\.0\.1:\d+)/,
       true,
     );
+    const dbPid = db.proc.pid!;
+    const basePid = baseline.proc.pid!;
+    const appPid = app.proc.pid!;
+    const baseMeters: CpuMeters = {
+      server: () => cpuMsOf(basePid),
+      database: () => cpuMsOf(dbPid),
+      'load generator': () => cpuMsOf(process.pid),
+    };
+    const appMeters: CpuMeters = {
+      server: () => cpuMsOf(appPid),
+      'server main thread': () => cpuMsOf(appPid, appPid),
+      database: () => cpuMsOf(dbPid),
+      'load generator + Meta Bot': () => cpuMsOf(process.pid),
+    };
     const headers = { authorization: `Bearer ${ids.token}` };
-    process.stdout.write('measuring POST /api/v1/messages with a healthy Meta Bot…\n');
-    const healthy = await load(`${app.url}/api/v1/messages`, headers, messageBody);
+    const baseUrl = `${baseline.url}/messages`;
+    const appUrl = `${app.url}/api/v1/messages`;
+    // The machine is shared and its speed drifts: the baseline and the app are measured in
+    // alternating rounds, and each round starts with nothing left for the outbox to deliver.
+    const baseSamples: Sample[] = [];
+    const healthySamples: Sample[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const warmup = round === 1 ? WARMUP_MS : ROUND_WARMUP_MS;
+      process.stdout.write(`round ${round}/${ROUNDS}: baseline (bare Express + one insert)…\n`);
+      baseSamples.push(await loadOnce(baseUrl, {}, messageBody, baseMeters, warmup, ROUND_MS));
+      process.stdout.write(`round ${round}/${ROUNDS}: POST /api/v1/messages with a healthy Meta Bot…\n`);
+      healthySamples.push(await loadOnce(appUrl, headers, messageBody, appMeters, warmup, ROUND_MS));
+      await drainBacklog(mongoUri);
+    }
+    await stopChild(baseline);
+    const base = summarize(baseSamples);
+    const healthy = summarize(healthySamples);
+    if (flags.only === 'healthy') {
+      process.stdout.write(`${JSON.stringify({ base, healthy, ratio: healthy.rps / base.rps })}\n`);
+      return;
+    }
     bot.setMode('hang');
     process.stdout.write('measuring POST /api/v1/messages with the Meta Bot hanging…\n');
-    const hanging = await load(`${app.url}/api/v1/messages`, headers, messageBody);
+    const hanging = summarize([await loadOnce(appUrl, headers, messageBody, appMeters, WARMUP_MS, MEASURE_MS)]);
     bot.setMode('ok');
     process.stdout.write('waiting for the outbox to deliver what queued up while the Meta Bot hung…\n');
     const backlog = await drainBacklog(mongoUri);
@@ -403,11 +504,18 @@ async function main(): Promise<void> {
       },
     ];
     process.stdout.write(
-      `\nPetBuddy inbox benchmark (${os.cpus().length} cores, ${CONCURRENCY} concurrent clients, ${MEASURE_MS / 1000} s per run)\n\n`,
+      `\nPetBuddy inbox benchmark (${os.cpus().length} cores, ${CONCURRENCY} concurrent clients; baseline and healthy: ${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s; hanging: ${MEASURE_MS / 1000} s)\n\n`,
     );
     for (const r of rows) process.stdout.write(`${r[0].padEnd(44)}${r[1].padStart(22)}${r[2].padStart(16)}${r[3].padStart(16)}\n`);
     process.stdout.write('\n');
     for (const g of goals) process.stdout.write(`${g.met ? 'MET   ' : 'MISSED'} ${g.goal.padEnd(52)} ${g.value}\n`);
+    const cpuLine = (name: string, r: LoadResult): string =>
+      `${name.padEnd(10)}${Object.entries(r.cpuMsPerRequest)
+        .map(([proc, ms]) => `${proc} ${ms.toFixed(3)}`)
+        .join(', ')}\n`;
+    process.stdout.write(
+      `\nCPU ms per request, by process:\n${cpuLine('baseline', base)}${cpuLine('healthy', healthy)}${cpuLine('hanging', hanging)}`,
+    );
     process.stdout.write(
       `\nerrors: baseline ${base.errors}, healthy ${healthy.errors}, hanging ${hanging.errors}; Meta Bot received ${bot.sent()} messages\n`,
     );
@@ -424,6 +532,8 @@ async function main(): Promise<void> {
           cpus: os.cpus().length,
           concurrency: CONCURRENCY,
           measureMs: MEASURE_MS,
+          rounds: ROUNDS,
+          roundMs: ROUND_MS,
           baseline: base,
           healthy,
           hanging,

@@ -132,6 +132,11 @@ export class TxnManager {
     txn.ended();
   }
 
+  /** Whether any transaction holds a lock. */
+  get holdsLocks(): boolean {
+    return this.locks.size > 0;
+  }
+
   /** The first transaction holding any of `keys`, if one does. */
   blocker(keys: Iterable<string>): Txn | undefined {
     if (this.locks.size === 0) return undefined;

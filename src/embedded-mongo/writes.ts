@@ -49,6 +49,8 @@ function uniqueKeysOf(coll: Collection, doc: Doc): { index: string; tuple: unkno
 }
 
 function waitForLocks(ctx: WriteCtx, coll: Collection, ids: string[], docs: Doc[]): void {
+  // No transaction holds anything: nothing to compute.
+  if (!ctx.engine.txns.holdsLocks) return;
   const keys = ids.map((id) => docLockKey(coll.ns, id));
   for (const d of docs) for (const u of uniqueKeysOf(coll, d)) keys.push(uniqueLockKey(coll.ns, u.index, u.tuple));
   const holder = ctx.engine.txns.blocker(keys);

@@ -7,7 +7,7 @@ import { UUID } from 'bson';
 import { MongoCommandError } from '../errors';
 import { viewOf } from '../query/matcher';
 import { keyString, type Doc } from '../values';
-import { Index, normalizeSpec, sameBehaviour, type IndexKeys, type IndexSpec } from './index-def';
+import { Index, normalizeSpec, sameBehaviour, sameKeys, type IndexKeys, type IndexSpec } from './index-def';
 
 export interface Rec {
   doc: Doc;
@@ -65,16 +65,29 @@ export class Collection {
     return rec;
   }
 
-  /** Replaces the document with id `id` by `doc` (same _id). */
+  /**
+   * Replaces the document with id `id` by `doc` (same _id). Only the indexes whose keys change
+   * are touched: an update of unindexed fields costs no index work.
+   */
   replace(id: string, doc: Doc, ver: number): Rec {
     const old = this.docs.get(id);
     if (!old) throw new MongoCommandError('InternalError', `no document ${id} in ${this.ns}`);
-    const keys = this.keysOf(doc);
-    this.checkUnique(keys, id);
-    for (const ix of this.indexes.values()) ix.remove(id, old.doc);
+    const changed: { ix: Index; before: IndexKeys | null; after: IndexKeys | null }[] = [];
+    for (const ix of this.indexes.values()) {
+      const before = ix.keysFor(old.doc);
+      const after = ix.keysFor(doc);
+      // A text index's keys do not show its words: it is always rebuilt for the document.
+      if (!ix.text && sameKeys(before, after)) continue;
+      changed.push({ ix, before, after });
+    }
+    for (const c of changed) {
+      const dup = c.ix.findDuplicate(c.after, id);
+      if (dup) throw c.ix.duplicateError(this.ns, dup);
+    }
+    for (const c of changed) c.ix.removeKeys(id, c.before);
     const rec: Rec = { doc, view: viewOf(doc), ver };
     this.docs.set(id, rec);
-    for (const [ix, k] of keys) ix.add(id, doc, k);
+    for (const c of changed) c.ix.add(id, doc, c.after);
     return rec;
   }
 

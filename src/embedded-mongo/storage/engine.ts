@@ -140,10 +140,10 @@ export class Engine {
 
   replace(unit: WriteUnit | null, coll: Collection, id: string, doc: Doc): Rec {
     const prev = coll.docs.get(id);
-    const keys = coll.keysOf(doc);
-    coll.checkUnique(keys, id);
+    // Throws (duplicate key) before changing anything; `prev` itself is never mutated.
+    const rec = coll.replace(id, doc, this.clock + 1);
+    ++this.clock;
     this.txns.noteChange(coll.ns, id, prev);
-    const rec = coll.replace(id, doc, ++this.clock);
     this.log(unit, { t: 'r', ns: coll.ns, d: doc });
     return rec;
   }

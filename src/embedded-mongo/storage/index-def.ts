@@ -128,6 +128,23 @@ function formatValue(v: unknown): string {
   return String(v);
 }
 
+/** Same value for an index: same type and same key (so an entry built from either is identical in order and type). */
+function sameKeyValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || typeof a !== 'object' || a === null || b === null) return false;
+  return (a as object).constructor === (b as object).constructor && keyString(a) === keyString(b);
+}
+
+/** Whether two documents contribute the same entries to an index. */
+export function sameKeys(a: IndexKeys | null, b: IndexKeys | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.multikey !== b.multikey || a.tuples.length !== b.tuples.length) return false;
+  return a.tuples.every((t, i) => {
+    const u = b.tuples[i]!;
+    return t.length === u.length && t.every((v, j) => sameKeyValue(v, u[j]));
+  });
+}
+
 export class Index {
   readonly fields: IndexField[];
   readonly unique: boolean;
@@ -223,11 +240,15 @@ export class Index {
   }
 
   remove(id: string, doc: Doc): void {
+    this.removeKeys(id, this.text ? null : this.keysFor(doc));
+  }
+
+  /** Removes a document's entries, given the keys it contributed (see keysFor). */
+  removeKeys(id: string, keys: IndexKeys | null): void {
     if (this.text) {
       this.text.remove(id);
       return;
     }
-    const keys = this.keysFor(doc);
     if (keys === null) return;
     for (const k of keys.tuples) this.entries.delete({ k, id });
   }
