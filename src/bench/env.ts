@@ -7,10 +7,16 @@ export function benchEnv(): { mongoUri: string; port: number } {
 
 /**
  * The benchmark's own switches: BENCH_ONLY=healthy stops after the baseline and the healthy run
- * (for quick comparisons while tuning); BENCH_CPU_PROF=<dir> profiles the database and the app.
+ * (for quick comparisons while tuning); BENCH_ROUNDS=n sets the alternating rounds (default 3);
+ * BENCH_CPU_PROF=<dir> profiles the database and the app.
  */
-export function benchFlags(): { only: 'all' | 'healthy'; cpuProfileDir: string | undefined } {
+export function benchFlags(): { only: 'all' | 'healthy'; cpuProfileDir: string | undefined; rounds: number } {
   // eslint-disable-next-line no-restricted-properties -- the benchmark's switches
   const env = process.env;
-  return { only: env.BENCH_ONLY === 'healthy' ? 'healthy' : 'all', cpuProfileDir: env.BENCH_CPU_PROF || undefined };
+  const rounds = Number(env.BENCH_ROUNDS);
+  return {
+    only: env.BENCH_ONLY === 'healthy' ? 'healthy' : 'all',
+    cpuProfileDir: env.BENCH_CPU_PROF || undefined,
+    rounds: Number.isInteger(rounds) && rounds > 0 && rounds <= 20 ? rounds : 3,
+  };
 }

@@ -28,12 +28,8 @@ const ROOT = path.resolve(__dirname, '../..');
 const CONCURRENCY = 16;
 const WARMUP_MS = 2000;
 const MEASURE_MS = 8000;
-/** Alternating rounds of baseline and app (healthy Meta Bot). */
-const ROUNDS = 3;
 const ROUND_WARMUP_MS = 1000;
 const ROUND_MS = 4000;
-/** How the app's node runs in the benchmark (the same flags as `npm start`). */
-const APP_NODE_FLAGS: string[] = [];
 const SOCKET_CLIENTS = 500;
 const FANOUT_RATE = 20;
 const FANOUT_SECONDS = 10;
@@ -381,6 +377,7 @@ function build(): void {
 
 async function main(): Promise<void> {
   const flags = benchFlags();
+  const rounds = flags.rounds;
   // BENCH_CPU_PROF=<dir>: the database and the app write V8 CPU profiles there (they run slower).
   const profileArgs = flags.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${flags.cpuProfileDir}`] : [];
   build();
@@ -409,7 +406,7 @@ async function main(): Promise<void> {
       /listening on (http:\/\/127\.0\.0\.1:\d+)/,
     );
     app = await startChild(
-      [...profileArgs, ...APP_NODE_FLAGS, '--expose-gc', 'dist/src/bench/app-server.js'],
+      [...profileArgs, '--expose-gc', 'dist/src/bench/app-server.js'],
       {
         NODE_ENV: 'production',
         MONGODB_URI: mongoUri,
@@ -445,11 +442,11 @@ async function main(): Promise<void> {
     // alternating rounds, and each round starts with nothing left for the outbox to deliver.
     const baseSamples: Sample[] = [];
     const healthySamples: Sample[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
+    for (let round = 1; round <= rounds; round++) {
       const warmup = round === 1 ? WARMUP_MS : ROUND_WARMUP_MS;
-      process.stdout.write(`round ${round}/${ROUNDS}: baseline (bare Express + one insert)…\n`);
+      process.stdout.write(`round ${round}/${rounds}: baseline (bare Express + one insert)…\n`);
       baseSamples.push(await loadOnce(baseUrl, {}, messageBody, baseMeters, warmup, ROUND_MS));
-      process.stdout.write(`round ${round}/${ROUNDS}: POST /api/v1/messages with a healthy Meta Bot…\n`);
+      process.stdout.write(`round ${round}/${rounds}: POST /api/v1/messages with a healthy Meta Bot…\n`);
       healthySamples.push(await loadOnce(appUrl, headers, messageBody, appMeters, warmup, ROUND_MS));
       await drainBacklog(mongoUri);
     }
@@ -504,7 +501,7 @@ async function main(): Promise<void> {
       },
     ];
     process.stdout.write(
-      `\nPetBuddy inbox benchmark (${os.cpus().length} cores, ${CONCURRENCY} concurrent clients; baseline and healthy: ${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s; hanging: ${MEASURE_MS / 1000} s)\n\n`,
+      `\nPetBuddy inbox benchmark (${os.cpus().length} cores, ${CONCURRENCY} concurrent clients; baseline and healthy: ${rounds} alternating rounds of ${ROUND_MS / 1000} s; hanging: ${MEASURE_MS / 1000} s)\n\n`,
     );
     for (const r of rows) process.stdout.write(`${r[0].padEnd(44)}${r[1].padStart(22)}${r[2].padStart(16)}${r[3].padStart(16)}\n`);
     process.stdout.write('\n');
@@ -532,7 +529,7 @@ async function main(): Promise<void> {
           cpus: os.cpus().length,
           concurrency: CONCURRENCY,
           measureMs: MEASURE_MS,
-          rounds: ROUNDS,
+          rounds: rounds,
           roundMs: ROUND_MS,
           baseline: base,
           healthy,

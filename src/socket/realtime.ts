@@ -32,9 +32,18 @@ export function socketRealtime(io: IoServer): Realtime {
       log.error(`emit ${what} failed`, { error: (err as Error).message });
     }
   };
+  /**
+   * Whether anyone is in the company's room. The in-memory adapter of this (one) process knows
+   * every socket, so an event nobody would receive is not encoded at all.
+   */
+  const listening = (room: string): boolean => (io.of('/').adapter.rooms.get(room)?.size ?? 0) > 0;
+  const toCompany = (companyId: string, what: 'message:new' | 'message:status', emit: (room: string) => void): void => {
+    const room = companyRoom(companyId);
+    if (listening(room)) safe(what, () => emit(room));
+  };
   return {
-    messageNew: (companyId, event) => safe('message:new', () => io.to(companyRoom(companyId)).emit('message:new', event)),
-    messageStatus: (companyId, event) => safe('message:status', () => io.to(companyRoom(companyId)).emit('message:status', event)),
+    messageNew: (companyId, event) => toCompany(companyId, 'message:new', (room) => io.to(room).emit('message:new', event)),
+    messageStatus: (companyId, event) => toCompany(companyId, 'message:status', (room) => io.to(room).emit('message:status', event)),
     disconnectUser: (userId) =>
       safe('disconnect', () => {
         for (const s of io.of('/').sockets.values()) if (s.data.userId === userId) s.disconnect(true);
