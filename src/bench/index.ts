@@ -467,6 +467,10 @@ async function main(): Promise<void> {
     const fan = await fanout(app.url, app, ids);
 
     const ratio = healthy.rps / base.rps;
+    // What reaching half the baseline's throughput would allow: every process of the run shares these cores.
+    const cores = os.cpus().length;
+    const { server: appCpu = NaN, database: dbCpu = NaN, 'load generator + Meta Bot': benchCpu = NaN } = healthy.cpuMsPerRequest;
+    const budget = { cores, allowedMs: (cores * 1000) / (base.rps / 2), usedMs: appCpu + dbCpu + benchCpu };
     const p99Change = hanging.p99 / healthy.p99 - 1;
     const rows: [string, string, string, string][] = [
       ['baseline: Express + insertOne', `${base.rps.toFixed(0)} req/s`, `p50 ${base.p50.toFixed(1)} ms`, `p99 ${base.p99.toFixed(1)} ms`],
@@ -514,6 +518,10 @@ async function main(): Promise<void> {
       `\nCPU ms per request, by process:\n${cpuLine('baseline', base)}${cpuLine('healthy', healthy)}${cpuLine('hanging', hanging)}`,
     );
     process.stdout.write(
+      `\nCPU budget for the throughput goal: at ${(base.rps / 2).toFixed(0)} req/s the ${budget.cores} cores allow ${budget.allowedMs.toFixed(3)} ms per message ` +
+        `for everything on this machine (app, database, load generator, Meta Bot); the healthy run used ${budget.usedMs.toFixed(3)} ms.\n`,
+    );
+    process.stdout.write(
       `\nerrors: baseline ${base.errors}, healthy ${healthy.errors}, hanging ${hanging.errors}; Meta Bot received ${bot.sent()} messages\n`,
     );
     process.stdout.write(
@@ -537,6 +545,7 @@ async function main(): Promise<void> {
           fanout: fan,
           backlog,
           ratio,
+          budget,
           p99Change,
           goals,
         },

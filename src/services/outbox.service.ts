@@ -169,7 +169,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         return Message.collection.updateOne(mine(msg), sentUpdate);
       });
       if (!owned(res, msg)) return;
-      log.debug('message delivered', { messageId: String(msg._id), attempts });
+      // Checked first: a disabled winston level still costs a pass through its streams, per message.
+      if (log.isDebugEnabled()) log.debug('message delivered', { messageId: String(msg._id), attempts });
       status('sent');
       return;
     }
