@@ -297,6 +297,74 @@ describe('text indexes', () => {
   });
 });
 
+describe('indexes kept right by updates', () => {
+  /** The ids a query finds through the index named (a hinted index answers only from its own entries). */
+  async function idsVia(coll: string, filter: Document, index: Document): Promise<unknown[]> {
+    const docs = await db.collection(coll).find(filter).hint(index).sort({ _id: 1 }).toArray();
+    return docs.map((d) => d._id);
+  }
+
+  test('when an update changes an indexed field, then the index finds the document under the new value and not the old', async () => {
+    const coll = db.collection<{ _id: number; owner: string; note: string }>('moves');
+    await coll.createIndex({ owner: 1 });
+    await coll.insertMany([
+      { _id: 1, owner: 'ana', note: 'a' },
+      { _id: 2, owner: 'ana', note: 'b' },
+    ]);
+    await coll.updateOne({ _id: 1 }, { $set: { owner: 'ben' } });
+    expect(await idsVia('moves', { owner: 'ana' }, { owner: 1 })).toEqual([2]);
+    expect(await idsVia('moves', { owner: 'ben' }, { owner: 1 })).toEqual([1]);
+  });
+
+  test('when an update changes only fields no index covers, then every index still finds the document, with its new content', async () => {
+    const coll = db.collection<{ _id: number; owner: string; visits: number; note?: string }>('touches');
+    await coll.createIndex({ owner: 1, visits: 1 });
+    await coll.insertOne({ _id: 1, owner: 'ana', visits: 3 });
+    for (let i = 0; i < 3; i++) await coll.updateOne({ _id: 1 }, { $set: { note: `edit ${i}` } });
+    const found = await db.collection('touches').find({ owner: 'ana', visits: 3 }).hint({ owner: 1, visits: 1 }).toArray();
+    expect(found).toEqual([{ _id: 1, owner: 'ana', visits: 3, note: 'edit 2' }]);
+    expect(await coll.countDocuments({ owner: 'ana' })).toBe(1);
+  });
+
+  test('when an update moves a document out of a partial index and back, then the partial index follows it', async () => {
+    const coll = db.collection<{ _id: number; state: string; due: number }>('queue');
+    const partial = { state: 1, due: 1 };
+    await coll.createIndex(partial, { partialFilterExpression: { state: 'queued' } });
+    await coll.insertMany([
+      { _id: 1, state: 'queued', due: 5 },
+      { _id: 2, state: 'queued', due: 6 },
+    ]);
+    await coll.updateOne({ _id: 1 }, { $set: { state: 'sent' } });
+    expect(await idsVia('queue', { state: 'queued' }, partial)).toEqual([2]);
+    await coll.updateOne({ _id: 1 }, { $set: { state: 'queued', due: 1 } });
+    expect(await idsVia('queue', { state: 'queued', due: { $lte: 5 } }, partial)).toEqual([1]);
+  });
+
+  test('when an update fails on a unique index, then the other indexes still hold the document under its old values', async () => {
+    const coll = db.collection<{ _id: number; handle: string; city: string }>('handles');
+    await coll.createIndex({ handle: 1 }, { unique: true });
+    await coll.createIndex({ city: 1 });
+    await coll.insertMany([
+      { _id: 1, handle: 'a', city: 'Oslo' },
+      { _id: 2, handle: 'b', city: 'Rome' },
+    ]);
+    const err = await serverError(coll.updateOne({ _id: 2 }, { $set: { handle: 'a', city: 'Paris' } }));
+    expect(err.code).toBe(11000);
+    expect(await idsVia('handles', { city: 'Rome' }, { city: 1 })).toEqual([2]);
+    expect(await idsVia('handles', { city: 'Paris' }, { city: 1 })).toEqual([]);
+    expect(await idsVia('handles', { handle: 'b' }, { handle: 1 })).toEqual([2]);
+  });
+
+  test('when an update rewrites a text field, then $text finds the new words and no longer the old ones', async () => {
+    const coll = db.collection<{ _id: number; body: string }>('memos');
+    await coll.createIndex({ body: 'text' });
+    await coll.insertOne({ _id: 1, body: 'poodle grooming' });
+    await coll.updateOne({ _id: 1 }, { $set: { body: 'parrot boarding' } });
+    expect(await coll.countDocuments({ $text: { $search: 'poodle' } })).toBe(0);
+    expect(await coll.countDocuments({ $text: { $search: 'parrot' } })).toBe(1);
+  });
+});
+
 describe('index use shown by explain', () => {
   const total = 20_000;
 
