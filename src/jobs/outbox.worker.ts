@@ -7,6 +7,7 @@ import mongoose from 'mongoose';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CONNECT_OPTIONS } from '../config/database';
 import type { Config } from '../config/env';
+import type { MessageStatusEvent } from '../socket/events/types';
 import { createScheduler } from './scheduler';
 import { createMetaBotClient } from '../services/metaBot.client';
 import { createOutbox } from '../services/outbox.service';
@@ -21,13 +22,30 @@ const send = (m: FromOutboxWorker): void => port.postMessage(m);
 configureLogger({ env: config.env, level: config.logLevel, logDir: config.logDir });
 const log = moduleLogger('outbox-worker');
 
+/**
+ * message:status events cross to the main thread in batches: those produced in one turn of this
+ * thread's event loop (a batch of outcomes) travel in one message.
+ */
+let statuses: { companyId: string; event: MessageStatusEvent }[] = [];
+let statusFlush: NodeJS.Immediate | null = null;
+function flushStatuses(): void {
+  if (statusFlush) clearImmediate(statusFlush);
+  statusFlush = null;
+  if (statuses.length === 0) return;
+  send({ type: 'messageStatuses', items: statuses });
+  statuses = [];
+}
+
 const outbox = createOutbox({
   config,
   metaBot: createMetaBotClient({ baseUrl: config.metaBot.baseUrl, timeoutMs: config.metaBot.timeoutMs, apiKey: config.internalApiKey }),
   clock: systemClock,
   realtime: {
     messageNew: () => undefined,
-    messageStatus: (companyId, event) => send({ type: 'messageStatus', companyId, event }),
+    messageStatus: (companyId, event) => {
+      statuses.push({ companyId, event });
+      statusFlush ??= setImmediate(flushStatuses);
+    },
     disconnectUser: () => undefined,
   },
 });
@@ -66,7 +84,10 @@ port.on('message', (m: ToOutboxWorker) => {
       .then(() => outbox.stop())
       .then(() => mongoose.disconnect())
       .catch((err: Error) => log.error('outbox worker stop failed', { error: err.message }))
-      .finally(() => send({ type: 'stopped' }));
+      .finally(() => {
+        flushStatuses();
+        send({ type: 'stopped' });
+      });
   }
 });
 

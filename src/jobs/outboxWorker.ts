@@ -1,6 +1,6 @@
 /**
  * Runs the outbox (src/services/outbox.service.ts) in a worker thread and talks to it: kicks
- * after a send (coalesced), `message:status` relayed to the sockets, a restart if the thread dies,
+ * after a send (coalesced), `message:status` relayed to the sockets (in batches), a restart if the thread dies,
  * and an orderly stop that lets deliveries in flight finish.
  */
 import { existsSync } from 'node:fs';
@@ -15,7 +15,7 @@ const log = moduleLogger('outbox');
 
 export type ToOutboxWorker = { type: 'kick' } | { type: 'stop' };
 export type FromOutboxWorker =
-  { type: 'ready' } | { type: 'stopped' } | { type: 'messageStatus'; companyId: string; event: MessageStatusEvent };
+  { type: 'ready' } | { type: 'stopped' } | { type: 'messageStatuses'; items: { companyId: string; event: MessageStatusEvent }[] };
 
 export interface OutboxRunner {
   kick(): void;
@@ -44,7 +44,7 @@ export function startOutboxWorker(opts: { config: Config; mongoUri: string; real
     const w = createWorker({ config: opts.config, mongoUri: opts.mongoUri });
     worker = w;
     w.on('message', (m: FromOutboxWorker) => {
-      if (m.type === 'messageStatus') opts.realtime.messageStatus(m.companyId, m.event);
+      if (m.type === 'messageStatuses') for (const { companyId, event } of m.items) opts.realtime.messageStatus(companyId, event);
       else if (m.type === 'ready') {
         restarts = 0;
         log.info('outbox worker ready');

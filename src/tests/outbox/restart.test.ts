@@ -1,14 +1,17 @@
 /**
- * The outbox is durable across a crash of the real process (server.ts main(), run as a child):
- * a message queued while the Meta Bot is down survives SIGKILL and is sent by the next process.
+ * The outbox of the real process (server.ts main(), run as a child): a message queued while the
+ * Meta Bot is down survives SIGKILL and is sent by the next process, and the outbox thread's
+ * message:status events reach the dashboard's sockets.
  * The child writes to a database of this suite's own, dropped afterwards.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import mongoose from 'mongoose';
+import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import { Message, type MessageFields } from '../../models/Message';
+import type { MessageStatusEvent } from '../../socket/events/types';
 import { accessTokenFor, bearer, createCompany, createStaff } from '../factories/accounts';
 import { operatorMessageBody } from '../factories/inbox';
 import { testConfig } from '../helpers/config';
@@ -124,3 +127,39 @@ test('when the process is killed while a message waits for the Meta Bot, then th
   second.proc.kill('SIGTERM');
   expect((await within(second.exited, 15_000, 'the second process stopping')).code).toBe(0);
 }, 120_000);
+
+test('when a dashboard is connected to the real process, then each delivered message reaches it as one message:status sent from the outbox thread', async () => {
+  const company = await createCompany();
+  const manager = await createStaff(company.companyId, 'manager');
+  const contact = await createContact(company.companyId, { facebookId: PSID });
+  await connectPage(config, company.companyId);
+  await fake.setMode('ok');
+
+  const server = startProcess();
+  const url = (await server.waitFor(LISTENING, 30_000))[1]!;
+  const token = accessTokenFor(config, manager.userId);
+  const socket: Socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const statuses: MessageStatusEvent[] = [];
+  socket.on('message:status', (e: MessageStatusEvent) => void statuses.push(e));
+  try {
+    await within(new Promise((resolve) => socket.once('connect', () => resolve(undefined))), 10_000, 'the socket connecting');
+    // Several at once, so the outbox thread has outcomes of one batch to relay together.
+    const sends = Array.from({ length: 6 }, (_, i) =>
+      request(url)
+        .post(MESSAGES)
+        .set(bearer(token))
+        .send(operatorMessageBody(company.companyId, contact._id, { content: `Reminder ${i}` })),
+    );
+    const ids = (await Promise.all(sends)).map((r) => String(r.body.messageData._id));
+    await waitUntil(() => (statuses.length >= ids.length ? true : undefined), 15_000, 'a message:status for every message');
+    expect(statuses.flatMap((e) => e.messageIds).sort()).toEqual([...ids].sort());
+    for (const e of statuses) {
+      expect(e).toEqual(expect.objectContaining({ conversationId: String(contact._id), status: 'sent' }));
+      expect(e.messageIds).toHaveLength(1);
+    }
+  } finally {
+    socket.close();
+    server.proc.kill('SIGTERM');
+    await within(server.exited, 15_000, 'the process stopping');
+  }
+}, 90_000);
