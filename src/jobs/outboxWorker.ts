@@ -1,7 +1,7 @@
 /**
  * Runs the outbox (src/services/outbox.service.ts) in a worker thread and talks to it: kicks
- * after a send (coalesced), `message:status` relayed to the sockets (in batches), a restart if the thread dies,
- * and an orderly stop that lets deliveries in flight finish.
+ * after a send (coalesced), `message:status` relayed to the sockets (sent over in batches), a
+ * restart if the thread dies, and an orderly stop that lets deliveries in flight finish.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
