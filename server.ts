@@ -86,10 +86,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ...(options.extendApp ? { extend: options.extendApp } : {}),
   });
   const http = createServer(app);
-  const sockets = createSocketServer(http, config, verifyAccess);
+  const scheduler = createScheduler();
+  const sockets = createSocketServer(http, config, verifyAccess, scheduler);
   const io = sockets.io;
   realtime = socketRealtime(io);
-  const scheduler = createScheduler();
   scheduler.start();
 
   await new Promise<void>((resolve, reject) => {

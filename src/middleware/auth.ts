@@ -41,6 +41,18 @@ export interface VerifiedAccess {
 
 export type AccessVerifier = (token: string) => Promise<VerifiedAccess>;
 
+/** The token's user is gone or deactivated (sockets answer it as "Unauthorized", not "Invalid token"). */
+export class InactiveUserError extends UnauthorizedError {
+  constructor() {
+    super('User not found or inactive');
+  }
+}
+
+/** Whether a token issued at `issuedAtMs` predates its user's last password change (1 s of clock slack). */
+export function issuedBeforePasswordChange(issuedAtMs: number, changedAt: Date | null | undefined): boolean {
+  return changedAt != null && issuedAtMs < changedAt.getTime() - 1000;
+}
+
 /** Verifies an access token and loads its active user; one per process, shared by REST and Socket.io. */
 export function createAccessVerifier(config: Config): AccessVerifier {
   const tokens = createTokenService(config);
@@ -49,8 +61,8 @@ export function createAccessVerifier(config: Config): AccessVerifier {
     const claims = tokens.verifyAccess(token);
     if (!/^[0-9a-f]{24}$/i.test(claims.userId)) throw new UnauthorizedError('Invalid access token', 'INVALID_TOKEN');
     const user = await lookup(claims.userId);
-    if (!user || user.isActive === false || !user.companyId) throw new UnauthorizedError('User not found or inactive');
-    if (user.passwordChangedAt && claims.iat * 1000 < user.passwordChangedAt.getTime() - 1000) {
+    if (!user || user.isActive === false || !user.companyId) throw new InactiveUserError();
+    if (issuedBeforePasswordChange(claims.iat * 1000, user.passwordChangedAt)) {
       throw new UnauthorizedError('Invalid access token', 'INVALID_TOKEN');
     }
     const roles = (user.roles?.length ? user.roles : [user.role]) as StaffRole[];

@@ -3,15 +3,13 @@
  * the client as connect_error "Authentication required" (no token), "Unauthorized" (user missing
  * or inactive) or "Invalid token" (bad or expired token, or any failure).
  */
-import type { ExtendedError, Socket } from 'socket.io';
-import type { AccessVerifier } from '../middleware/auth';
+import type { ExtendedError } from 'socket.io';
+import { InactiveUserError, type AccessVerifier } from '../middleware/auth';
 import { AppError } from '../utils/errors';
 import { moduleLogger } from '../utils/logger';
-import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './events/types';
+import type { AppSocket } from './handlers';
 
 const log = moduleLogger('socket-auth');
-
-type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export function socketAuthMiddleware(verify: AccessVerifier) {
   return (socket: AppSocket, next: (err?: ExtendedError) => void): void => {
@@ -26,9 +24,8 @@ export function socketAuthMiddleware(verify: AccessVerifier) {
         next();
       },
       (err: unknown) => {
-        const unauthorized = err instanceof AppError && err.code === 'UNAUTHORIZED' && err.message === 'User not found or inactive';
         if (!(err instanceof AppError)) log.warn('socket authentication failed', { error: (err as Error).message });
-        next(new Error(unauthorized ? 'Unauthorized' : 'Invalid token'));
+        next(new Error(err instanceof InactiveUserError ? 'Unauthorized' : 'Invalid token'));
       },
     );
   };

@@ -6,7 +6,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Config } from '../config/env';
-import type { AccessVerifier } from '../middleware/auth';
+import type { Scheduler } from '../jobs/scheduler';
+import { issuedBeforePasswordChange, type AccessVerifier } from '../middleware/auth';
 import { crossTenant } from '../models/plugins/tenantScoped';
 import { User } from '../models/User';
 import { systemClock, type Clock } from '../utils/clock';
@@ -26,7 +27,14 @@ export interface SocketServer {
   close(): void;
 }
 
-export function createSocketServer(http: HttpServer, config: Config, verify: AccessVerifier, clock: Clock = systemClock): SocketServer {
+/** The sweep runs as the scheduler's `socket-auth-sweep` job, every SOCKET_AUTH_SWEEP_MS. */
+export function createSocketServer(
+  http: HttpServer,
+  config: Config,
+  verify: AccessVerifier,
+  scheduler: Scheduler,
+  clock: Clock = systemClock,
+): SocketServer {
   const io: IoServer = new Server(http, {
     ...SOCKET_OPTIONS,
     cors: { origin: config.corsOrigins, credentials: true, methods: ['GET', 'POST'] },
@@ -41,7 +49,7 @@ export function createSocketServer(http: HttpServer, config: Config, verify: Acc
   const sweep = async (): Promise<number> => {
     const sockets = [...io.of('/').sockets.values()] as AppSocket[];
     if (sockets.length === 0) return 0;
-    const now = Date.now();
+    const now = clock.now().getTime();
     let dropped = 0;
     const live: AppSocket[] = [];
     for (const s of sockets) {
@@ -53,11 +61,11 @@ export function createSocketServer(http: HttpServer, config: Config, verify: Acc
     const ids = [...new Set(live.map((s) => s.data.userId))];
     if (ids.length > 0) {
       const active = await crossTenant(User.find({ _id: { $in: ids }, isActive: { $ne: false } }, { _id: 1, passwordChangedAt: 1 })).lean();
-      const changedAt = new Map(active.map((u) => [String(u._id), u.passwordChangedAt?.getTime() ?? 0]));
+      const changedAt = new Map(active.map((u) => [String(u._id), u.passwordChangedAt ?? null]));
       for (const s of live) {
-        const pwd = changedAt.get(s.data.userId);
+        const user = changedAt.get(s.data.userId);
         // Gone, inactive, or its password changed after this token was issued.
-        if (pwd === undefined || pwd > s.data.tokenIat + 1000) {
+        if (user === undefined || issuedBeforePasswordChange(s.data.tokenIat, user)) {
           s.disconnect(true);
           dropped++;
         }
@@ -67,23 +75,12 @@ export function createSocketServer(http: HttpServer, config: Config, verify: Acc
     return dropped;
   };
 
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    sweep()
-      .catch((err: Error) => log.warn('socket sweep failed', { error: err.message }))
-      .finally(() => {
-        running = false;
-      });
-  }, config.socketAuthSweepMs);
-  timer.unref();
+  scheduler.add({ name: 'socket-auth-sweep', intervalMs: config.socketAuthSweepMs, run: sweep });
 
   return {
     io,
     sweep,
     close: () => {
-      clearInterval(timer);
       io.local.disconnectSockets(true);
       io.engine.close();
     },

@@ -8,16 +8,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import mongoose from 'mongoose';
-import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import { Message, type MessageFields } from '../../models/Message';
-import type { MessageStatusEvent } from '../../socket/events/types';
 import { accessTokenFor, bearer, createCompany, createStaff } from '../factories/accounts';
 import { operatorMessageBody } from '../factories/inbox';
 import { testConfig } from '../helpers/config';
 import { startFakeMetaBot, type FakeMetaBot } from '../helpers/fakeMetaBot';
 import { testServerUri, uniqueDbName, uriWithDb } from '../helpers/mongo';
 import { killAllChildren, runTs, within, type Child } from '../helpers/process';
+import { connected, openClient, record } from '../socket/support';
 import { connectPage, createContact, MESSAGES, PAGE_TOKEN, PSID, waitUntil } from './support';
 
 const SECRETS = {
@@ -74,18 +73,24 @@ async function storedMessage(companyId: mongoose.Types.ObjectId, id: string): Pr
   return doc;
 }
 
-test('when the process is killed while a message waits for the Meta Bot, then the restarted process sends it once', async () => {
+/** A company with a manager, a Facebook contact and a connected page. */
+async function companyWithPage() {
   const company = await createCompany();
   const manager = await createStaff(company.companyId, 'manager');
   const contact = await createContact(company.companyId, { facebookId: PSID });
   await connectPage(config, company.companyId);
+  return { company, contact, token: accessTokenFor(config, manager.userId) };
+}
+
+test('when the process is killed while a message waits for the Meta Bot, then the restarted process sends it once', async () => {
+  const { company, contact, token } = await companyWithPage();
   await fake.setMode('down');
 
   const first = startProcess();
   const url = (await first.waitFor(LISTENING, 30_000))[1]!;
   const res = await request(url)
     .post(MESSAGES)
-    .set(bearer(accessTokenFor(config, manager.userId)))
+    .set(bearer(token))
     .send(operatorMessageBody(company.companyId, contact._id, { content: 'Your appointment is confirmed' }));
   expect(res.status).toBe(201);
   expect(res.body.forwarding).toEqual(expect.objectContaining({ status: 'queued' }));
@@ -129,20 +134,14 @@ test('when the process is killed while a message waits for the Meta Bot, then th
 }, 120_000);
 
 test('when a dashboard is connected to the real process, then each delivered message reaches it as one message:status sent from the outbox thread', async () => {
-  const company = await createCompany();
-  const manager = await createStaff(company.companyId, 'manager');
-  const contact = await createContact(company.companyId, { facebookId: PSID });
-  await connectPage(config, company.companyId);
+  const { company, contact, token } = await companyWithPage();
   await fake.setMode('ok');
 
   const server = startProcess();
   const url = (await server.waitFor(LISTENING, 30_000))[1]!;
-  const token = accessTokenFor(config, manager.userId);
-  const socket: Socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-  const statuses: MessageStatusEvent[] = [];
-  socket.on('message:status', (e: MessageStatusEvent) => void statuses.push(e));
+  const socket = openClient(url, { token });
   try {
-    await within(new Promise((resolve) => socket.once('connect', () => resolve(undefined))), 10_000, 'the socket connecting');
+    const statuses = record(await within(connected(socket), 10_000, 'the socket connecting'), 'message:status');
     // Several at once, so the outbox thread has outcomes of one batch to relay together.
     const sends = Array.from({ length: 6 }, (_, i) =>
       request(url)

@@ -18,6 +18,7 @@ import { Contact } from '../../models/Contact';
 import { Message } from '../../models/Message';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../socket/events/types';
 import { socketRealtime, type Realtime } from '../../socket/realtime';
+import { createScheduler } from '../../jobs/scheduler';
 import { createSocketServer, type SocketServer } from '../../socket/socketServer';
 import { newObjectId } from '../factories/accounts';
 import { testConfig } from '../helpers/config';
@@ -39,6 +40,19 @@ export interface RealtimeServer {
   close(): Promise<void>;
 }
 
+/** A dashboard-like client of the server at `url` (websocket only, no reconnection). */
+export function openClient(url: string, auth: Record<string, unknown>): RawSocket {
+  return io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+}
+
+/** Resolves with the socket once connected; rejects with its connect_error. */
+export function connected(s: RawSocket): Promise<ClientSocket> {
+  return new Promise((resolve, reject) => {
+    s.once('connect', () => resolve(s as ClientSocket));
+    s.once('connect_error', reject);
+  });
+}
+
 export async function startRealtimeServer(env: Record<string, string> = {}): Promise<RealtimeServer> {
   const config = testConfig({ MESSAGE_RATE_LIMIT_MAX: '10000', CONVERSATION_RATE_LIMIT_MAX: '10000', ...env });
   // The app needs the realtime emitter before the socket server exists (as server.ts wires it).
@@ -50,14 +64,16 @@ export async function startRealtimeServer(env: Record<string, string> = {}): Pro
   };
   const verifyAccess = createAccessVerifier(config);
   const http: HttpServer = createServer(buildApp({ config, realtime: late, verifyAccess }));
-  const sockets = createSocketServer(http, config, verifyAccess);
+  const scheduler = createScheduler();
+  const sockets = createSocketServer(http, config, verifyAccess, scheduler);
+  scheduler.start();
   bound.realtime = socketRealtime(sockets.io);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 
   const clients = new Set<RawSocket>();
   const open = (auth: Record<string, unknown>): RawSocket => {
-    const s = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+    const s = openClient(url, auth);
     clients.add(s);
     return s;
   };
@@ -65,12 +81,7 @@ export async function startRealtimeServer(env: Record<string, string> = {}): Pro
     config,
     url,
     sockets,
-    connect: (token) =>
-      new Promise((resolve, reject) => {
-        const s = open({ token });
-        s.once('connect', () => resolve(s as ClientSocket));
-        s.once('connect_error', reject);
-      }),
+    connect: (token) => connected(open({ token })),
     connectError: (auth) =>
       new Promise((resolve, reject) => {
         const s = open(auth);
@@ -84,6 +95,7 @@ export async function startRealtimeServer(env: Record<string, string> = {}): Pro
     close: async () => {
       for (const s of clients) s.close();
       sockets.close();
+      await scheduler.stop();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
