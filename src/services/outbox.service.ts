@@ -169,8 +169,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         return Message.collection.updateOne(mine(msg), sentUpdate);
       });
       if (!owned(res, msg)) return;
-      // Checked first: a disabled winston level still costs a pass through its streams, per message.
-      if (log.isDebugEnabled()) log.debug('message delivered', { messageId: String(msg._id), attempts });
+      log.debug('message delivered', { messageId: String(msg._id), attempts });
       status('sent');
       return;
     }

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import winston from 'winston';
 import { currentContext } from './requestContext';
-import { redact, redactText } from './redact';
+import { redactField, redactText } from './redact';
 
 const withContextAndRedaction = winston.format((info) => {
   const ctx = currentContext();
@@ -19,16 +19,22 @@ const withContextAndRedaction = winston.format((info) => {
   if (typeof info.message === 'string') info.message = redactText(info.message);
   for (const key of Object.keys(info)) {
     if (key === 'level' || key === 'message' || key === 'service' || key === 'timestamp') continue;
-    const v = info[key];
-    const cleaned = redact({ [key]: v }) as Record<string, unknown>;
-    info[key] = typeof cleaned[key] === 'string' ? redactText(cleaned[key] as string) : cleaned[key];
+    const cleaned = redactField(key, info[key]);
+    info[key] = typeof cleaned === 'string' ? redactText(cleaned) : cleaned;
   }
   return info;
 });
 
+/**
+ * winston runs the format chain before any transport checks its level: an entry no transport
+ * would write is dropped first, so disabled debug lines cost almost nothing.
+ */
+const onlyEnabled = winston.format((info) => (logger.isLevelEnabled(info.level) ? info : false));
+
 export const logger = winston.createLogger({
   level: 'info',
   format: winston.format.combine(
+    onlyEnabled(),
     winston.format.timestamp(),
     winston.format.errors({ stack: true }),
     withContextAndRedaction(),

@@ -20,6 +20,11 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   return out;
 }
 
+/** One field of a log entry, redacted as it would be inside an object (`redact({ [key]: value })[key]`). */
+export function redactField(key: string, value: unknown): unknown {
+  return isSecretKey(key) ? REDACTED : redact(value, 1);
+}
+
 /** Masks bearer tokens, JWTs and secret query parameters inside free text (log messages, URLs). */
 export function redactText(text: string): string {
   return text
