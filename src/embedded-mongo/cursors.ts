@@ -78,8 +78,4 @@ export class CursorManager {
   reap(now = Date.now()): void {
     for (const [k, c] of this.cursors) if (now - c.lastUse > IDLE_MS) this.cursors.delete(k);
   }
-
-  get size(): number {
-    return this.cursors.size;
-  }
 }

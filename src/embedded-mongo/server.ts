@@ -2,7 +2,6 @@
  * The TCP server: frames messages, runs commands one at a time per connection and answers.
  * A malformed, oversized or unknown message closes only its own connection.
  */
-import { ObjectId } from 'bson';
 import * as net from 'node:net';
 import { runCommand } from './commands';
 import type { ServerState } from './commands/context';
@@ -178,7 +177,6 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
     host,
     port: 0,
     startedAt: Date.now(),
-    processId: new ObjectId(),
     connections: { current: 0, totalCreated: 0 },
     transactionLifetimeMs: opts.transactionLifetimeMs ?? 60_000,
   };

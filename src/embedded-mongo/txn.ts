@@ -28,12 +28,8 @@ export class Txn {
   readonly startedAt = Date.now();
   readonly done: Promise<void>;
   private finish!: () => void;
-  abortReason: string | undefined;
 
-  constructor(
-    readonly snapshot: number,
-    readonly txnNumber: bigint,
-  ) {
+  constructor(readonly txnNumber: bigint) {
     this.done = new Promise((resolve) => (this.finish = resolve));
   }
 
@@ -92,8 +88,8 @@ export class TxnManager {
   readonly active = new Set<Txn>();
   private readonly locks = new Map<string, Txn>();
 
-  begin(snapshot: number, txnNumber: bigint): Txn {
-    const t = new Txn(snapshot, txnNumber);
+  begin(txnNumber: bigint): Txn {
+    const t = new Txn(txnNumber);
     this.active.add(t);
     return t;
   }
@@ -182,10 +178,6 @@ export class SessionRegistry {
 
   all(): Session[] {
     return [...this.sessions.values()];
-  }
-
-  get size(): number {
-    return this.sessions.size;
   }
 }
 

@@ -8,7 +8,7 @@
  *
  * Query form ("view"): mingo compares JS numbers only, so numeric wrappers become numbers.
  */
-import { type Binary, type Decimal128, type Double, type Int32, type Long, ObjectId, type Timestamp } from 'bson';
+import type { Binary, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from 'bson';
 
 export type Doc = Record<string, unknown>;
 
@@ -403,8 +403,4 @@ export function valuesAtPath(doc: unknown, path: string): { values: unknown[]; i
   };
   walk(doc, 0);
   return { values: out, isArrayPath: arrayPath };
-}
-
-export function newObjectId(): ObjectId {
-  return new ObjectId();
 }

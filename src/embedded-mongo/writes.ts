@@ -61,9 +61,10 @@ function waitForLocks(ctx: WriteCtx, coll: Collection, ids: string[], docs: Doc[
 function txnCheckUnique(ctx: WriteCtx, txn: Txn, coll: Collection, doc: Doc, selfId: string): void {
   const overlay = txn.source(coll).overlayIds();
   for (const [ix, keys] of coll.keysOf(doc)) {
-    if (!ix.unique || !keys || ix.text) continue;
+    // The _id index is checked by insertDoc (a replace keeps its _id).
+    if (!ix.unique || !keys || ix.text || ix.name === '_id_') continue;
     for (const tuple of keys.tuples) {
-      if (ix.name !== '_id_') ctx.engine.txns.lock(txn, uniqueLockKey(coll.ns, ix.name, tuple));
+      ctx.engine.txns.lock(txn, uniqueLockKey(coll.ns, ix.name, tuple));
       const tupleKey = keyString(tuple);
       const hasTuple = (d: Doc): boolean => ix.keysFor(d)?.tuples.some((t) => keyString(t) === tupleKey) ?? false;
       for (const id of new Set<string>([...ix.idsWithKey(tuple), ...overlay])) {

@@ -1,5 +1,4 @@
 /** What a command handler gets: the server's state, the database, and the session/transaction. */
-import type { ObjectId } from 'bson';
 import { MongoCommandError } from '../errors';
 import type { CursorManager } from '../cursors';
 import type { Engine } from '../storage/engine';
@@ -13,7 +12,6 @@ export interface ServerState {
   host: string;
   port: number;
   startedAt: number;
-  processId: ObjectId;
   connections: { current: number; totalCreated: number };
   transactionLifetimeMs: number;
 }

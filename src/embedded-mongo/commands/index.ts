@@ -71,7 +71,7 @@ function joinTransaction(ctx: CommandContext, name: string, cmd: Doc, session: S
     }
     if (session.txn?.state === 'active') engine.txns.end(session.txn, 'aborted');
     session.txnNumber = txnNumber;
-    session.txn = engine.txns.begin(engine.clock, txnNumber);
+    session.txn = engine.txns.begin(txnNumber);
   }
   const txn = session.txn;
   if (!txn || txn.txnNumber !== txnNumber || txn.state !== 'active') {

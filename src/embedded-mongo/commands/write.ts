@@ -271,7 +271,10 @@ export async function writeStageOutput(ctx: CommandContext, stage: Doc, docs: Do
       const [db, name] = target(stage.$out);
       engine.dropCollection(unit, db, name);
       const coll = engine.ensureCollection(unit, db, name);
-      for (const d of docs) insertDoc(wctx, coll, prepareInsert(d));
+      for (const d of docs) {
+        const doc = prepareInsert(d);
+        await retryWhileBlocked(() => insertDoc(wctx, coll, doc));
+      }
       return;
     }
     const m = isPlainObject(stage.$merge) ? stage.$merge : { into: stage.$merge };
@@ -284,17 +287,20 @@ export async function writeStageOutput(ctx: CommandContext, stage: Doc, docs: Do
       const doc = prepareInsert(raw);
       const filter: Doc = {};
       for (const f of on) filter[f] = doc[f];
-      const existing = findRecs(committedSource(coll), { filter, limit: 1 }).recs[0];
-      if (!existing) {
-        if (whenNotMatched === 'insert') insertDoc(wctx, coll, doc);
-        else if (whenNotMatched === 'fail')
-          throw new MongoCommandError(13113, '$merge could not find a matching document in the target collection');
-        continue;
-      }
-      const id = keyString(existing.doc._id);
-      if (whenMatched === 'replace') replaceDoc(wctx, coll, id, { ...doc, _id: existing.doc._id });
-      else if (whenMatched === 'merge') replaceDoc(wctx, coll, id, { ...existing.doc, ...doc, _id: existing.doc._id });
-      else if (whenMatched === 'fail') throw coll.idIndex.duplicateError(coll.ns, [existing.doc._id]);
+      // Like every write outside a transaction: a document a transaction holds is written after it ends.
+      await retryWhileBlocked(() => {
+        const existing = findRecs(committedSource(coll), { filter, limit: 1 }).recs[0];
+        if (!existing) {
+          if (whenNotMatched === 'insert') insertDoc(wctx, coll, doc);
+          else if (whenNotMatched === 'fail')
+            throw new MongoCommandError(13113, '$merge could not find a matching document in the target collection');
+          return;
+        }
+        const id = keyString(existing.doc._id);
+        if (whenMatched === 'replace') replaceDoc(wctx, coll, id, { ...doc, _id: existing.doc._id });
+        else if (whenMatched === 'merge') replaceDoc(wctx, coll, id, { ...existing.doc, ...doc, _id: existing.doc._id });
+        else if (whenMatched === 'fail') throw coll.idIndex.duplicateError(coll.ns, [existing.doc._id]);
+      });
     }
   } finally {
     await engine.commit(unit);

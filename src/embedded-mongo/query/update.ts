@@ -71,7 +71,7 @@ export function parseUpdate(u: unknown): UpdateSpec {
   );
   for (let i = 0; i < norm.length; i++) {
     for (let j = 0; j < norm.length; j++) {
-      if (i !== j && (norm[i] === norm[j] || norm[j]!.startsWith(norm[i] + '.')) && targets[i] !== undefined) {
+      if (i !== j && (norm[i] === norm[j] || norm[j]!.startsWith(norm[i] + '.'))) {
         throw new MongoCommandError(
           'ConflictingUpdateOperators',
           `Updating the path '${targets[j]}' would create a conflict at '${norm[i]}'`,
@@ -214,19 +214,19 @@ class Updater {
           );
         for (const j of idxs) {
           if (last) fn(c, String(j));
-          else this.descend(c, String(j), i, create, (child) => walk(child, i + 1, `${prefix}.${part}`));
+          else this.descend(c, String(j), create, (child) => walk(child, i + 1, `${prefix}.${part}`));
         }
         return;
       }
       if (part.startsWith('$'))
         throw new MongoCommandError('BadValue', `The positional operator did not find the match needed from the query.`);
       if (last) fn(c, part);
-      else this.descend(c, part, i, create, (child) => walk(child, i + 1, prefix ? `${prefix}.${part}` : part));
+      else this.descend(c, part, create, (child) => walk(child, i + 1, prefix ? `${prefix}.${part}` : part));
     };
     walk(this.doc, 0, '');
   }
 
-  private descend(c: Container, key: string, i: number, create: boolean, next: (child: Container) => void): void {
+  private descend(c: Container, key: string, create: boolean, next: (child: Container) => void): void {
     const holder = c as Record<string, unknown>;
     let child = holder[key];
     if (child === undefined || child === null) {
@@ -238,7 +238,6 @@ class Updater {
       if (!create) return;
       throw new MongoCommandError('PathNotViable', `Cannot create field '${key}' in element {${key}: ${JSON.stringify(toView(child))}}`);
     }
-    void i;
     next(child as Container);
   }
 

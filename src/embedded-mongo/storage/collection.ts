@@ -28,7 +28,7 @@ export class Collection {
     readonly options: Doc = {},
     readonly uuid: UUID = new UUID(),
   ) {
-    this.indexes.set('_id_', new Index(ID_INDEX_SPEC, this.ns));
+    this.indexes.set('_id_', new Index(ID_INDEX_SPEC));
   }
 
   get ns(): string {
@@ -47,9 +47,9 @@ export class Collection {
   }
 
   /** Throws the duplicate key error a write of `doc` under id `selfId` would cause. */
-  checkUnique(keys: Map<Index, IndexKeys | null>, selfId: string, isVisible?: (id: string) => boolean): void {
+  checkUnique(keys: Map<Index, IndexKeys | null>, selfId: string): void {
     for (const [ix, k] of keys) {
-      const dup = ix.findDuplicate(k, selfId, isVisible);
+      const dup = ix.findDuplicate(k, selfId);
       if (dup) throw ix.duplicateError(this.ns, dup);
     }
   }
@@ -136,7 +136,7 @@ export class Collection {
         );
       }
     }
-    const ix = new Index(spec, this.ns);
+    const ix = new Index(spec);
     for (const [id, rec] of this.docs) {
       const keys = ix.keysFor(rec.doc);
       const dup = ix.findDuplicate(keys, id);

@@ -157,10 +157,7 @@ export class Index {
   readonly entries: SortedList<Entry>;
   multikey = false;
 
-  constructor(
-    readonly spec: IndexSpec,
-    private readonly ns: string,
-  ) {
+  constructor(readonly spec: IndexSpec) {
     this.fields = Object.entries(spec.key)
       .filter(([k]) => k !== '_fts' && k !== '_ftsx')
       .map(([path, dir]) => ({ path, dir: typeof dir === 'string' || toNumber(dir) > 0 ? 1 : -1 }));
@@ -268,11 +265,11 @@ export class Index {
   }
 
   /** The first key of `keys` held by a document other than `selfId`, for unique indexes. */
-  findDuplicate(keys: IndexKeys | null, selfId: string, isVisible?: (id: string) => boolean): unknown[] | undefined {
+  findDuplicate(keys: IndexKeys | null, selfId: string): unknown[] | undefined {
     if (!this.unique || keys === null || this.text) return undefined;
     for (const k of keys.tuples) {
       for (const id of this.idsWithKey(k)) {
-        if (id !== selfId && (!isVisible || isVisible(id))) return k;
+        if (id !== selfId) return k;
       }
     }
     return undefined;
@@ -291,9 +288,5 @@ export class Index {
       `E11000 duplicate key error collection: ${dbColl} index: ${this.name} dup key: { ${shown} }`,
       { extra: { keyPattern, keyValue } },
     );
-  }
-
-  get namespace(): string {
-    return this.ns;
   }
 }

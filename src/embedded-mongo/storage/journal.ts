@@ -176,10 +176,6 @@ export class Journal {
     }
   }
 
-  get healthy(): boolean {
-    return this.failed === null;
-  }
-
   /** Appends one atomic group of ops; resolves once it is on disk. */
   append(ops: JournalOp[]): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);

@@ -8,17 +8,11 @@ const CHUNK = 512;
 
 export class SortedList<T> {
   private chunks: T[][] = [];
-  private count = 0;
 
   constructor(private readonly cmp: (a: T, b: T) => number) {}
 
-  get size(): number {
-    return this.count;
-  }
-
   clear(): void {
     this.chunks = [];
-    this.count = 0;
   }
 
   /** Index of the first chunk whose last element is >= x (by cmpFn), or chunks.length. */
@@ -48,7 +42,6 @@ export class SortedList<T> {
   }
 
   insert(x: T): void {
-    this.count++;
     if (this.chunks.length === 0) {
       this.chunks.push([x]);
       return;
@@ -69,22 +62,18 @@ export class SortedList<T> {
     if (pos >= chunk.length || this.cmp(chunk[pos]!, x) !== 0) return false;
     chunk.splice(pos, 1);
     if (chunk.length === 0) this.chunks.splice(ci, 1);
-    this.count--;
     return true;
   }
 
   /**
-   * Iterates in order starting at the first element >= `from` (or > `from` when `exclusive`),
-   * or from the start when `from` is undefined. `probe` compares an element with the bound.
+   * Iterates in order starting at the first element >= the bound (`probe` compares an element
+   * with it), or from the start without a probe.
    */
-  *ascending(probe?: (e: T) => number, exclusive = false): Generator<T> {
+  *ascending(probe?: (e: T) => number): Generator<T> {
     let ci = 0;
     let pos = 0;
     if (probe) {
-      const before = (e: T): boolean => {
-        const c = probe(e);
-        return c < 0 || (exclusive && c === 0);
-      };
+      const before = (e: T): boolean => probe(e) < 0;
       let lo = 0;
       let hi = this.chunks.length;
       while (lo < hi) {
@@ -112,15 +101,12 @@ export class SortedList<T> {
     }
   }
 
-  /** Iterates in reverse order starting at the last element <= `from` (< when exclusive). */
-  *descending(probe?: (e: T) => number, exclusive = false): Generator<T> {
+  /** Iterates in reverse order starting at the last element <= `from`. */
+  *descending(probe?: (e: T) => number): Generator<T> {
     let ci = this.chunks.length - 1;
     let pos = ci >= 0 ? this.chunks[ci]!.length - 1 : -1;
     if (probe) {
-      const after = (e: T): boolean => {
-        const c = probe(e);
-        return c > 0 || (exclusive && c === 0);
-      };
+      const after = (e: T): boolean => probe(e) > 0;
       // first chunk whose first element is after the bound, minus one
       let lo = 0;
       let hi = this.chunks.length;

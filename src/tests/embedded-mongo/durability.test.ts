@@ -8,9 +8,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MongoClient, MongoServerError, type Db, type Document } from 'mongodb';
+import { MongoClient, type Db, type Document } from 'mongodb';
 import { startEmbeddedMongo } from '../../embedded-mongo';
-import { usingRealMongo } from '../helpers/mongo';
+import { serverError, usingRealMongo } from '../helpers/mongo';
+import { within } from '../helpers/process';
 
 const describeEmbedded = usingRealMongo() ? describe.skip : describe;
 
@@ -41,12 +42,6 @@ function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'petbuddy-durability-'));
   dirs.push(dir);
   return dir;
-}
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done within ${ms} ms`)), ms)));
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -149,15 +144,8 @@ async function expectWorkloadSemantics(db: Db): Promise<void> {
   expect(await pets.findOne({ _id: 100 })).toEqual({ _id: 100, name: 'fromTxn', visits: 1 });
   expect(await pets.findOne({ _id: 8 })).toEqual({ _id: 8, name: 'replaced', visits: 9 });
   expect(await db.collection<Loose>('owners').findOne({ _id: 'bob' })).toEqual({ _id: 'bob', email: 'robert@example.com' });
-  const dup = await db
-    .collection<Loose>('owners')
-    .insertOne({ _id: 'ann2', email: 'ann@example.com' })
-    .then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-  expect(dup).toBeInstanceOf(MongoServerError);
-  expect((dup as MongoServerError).code).toBe(11000);
+  const dup = await serverError(db.collection<Loose>('owners').insertOne({ _id: 'ann2', email: 'ann@example.com' }));
+  expect(dup.code).toBe(11000);
   const ttl = (await db.collection<Loose>('visits').listIndexes().toArray()).find((ix) => ix.name === 'visits_ttl');
   expect(ttl).toMatchObject({ key: { createdAt: 1 }, expireAfterSeconds: 3600 });
   const unique = (await db.collection<Loose>('owners').listIndexes().toArray()).find((ix) => ix.name === 'email_unique');

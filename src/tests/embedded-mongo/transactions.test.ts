@@ -6,7 +6,6 @@
 import {
   Long,
   MongoClient as Client,
-  MongoServerError,
   type ClientSession,
   type Collection,
   type CommandStartedEvent,
@@ -15,7 +14,8 @@ import {
   type MongoClient,
 } from 'mongodb';
 import mongoose from 'mongoose';
-import { useFreshDatabase, testServerUri, uriWithDb } from '../helpers/mongo';
+import { serverError, useFreshDatabase, testServerUri, uriWithDb } from '../helpers/mongo';
+import { within } from '../helpers/process';
 
 let client: MongoClient;
 
@@ -27,24 +27,6 @@ let dbName: string;
 useFreshDatabase('txn', (fresh) => ({ client, db, dbName } = fresh));
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Rejects when `p` has not settled within `ms`, so a hung server fails the test instead of stalling it. */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>(
-    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)),
-  );
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function caught(p: Promise<unknown>): Promise<MongoServerError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof MongoServerError)) throw new Error(`expected a MongoServerError, got ${String(err)}`);
-  return err;
-}
 
 /** The whole collection as plain data, ordered by _id, for before/after comparisons. */
 async function contents(coll: Collection<Loose>, session?: ClientSession): Promise<Document[]> {
@@ -185,7 +167,7 @@ describe('conflicts and locking', () => {
     await inTransaction(async (first) => {
       await coll.updateOne({ _id: 'c' }, { $inc: { n: 1 } }, { session: first });
       await inTransaction(async (second) => {
-        const err = await caught(coll.updateOne({ _id: 'c' }, { $inc: { n: 10 } }, { session: second }));
+        const err = await serverError(coll.updateOne({ _id: 'c' }, { $inc: { n: 10 } }, { session: second }));
         expect(err.code).toBe(112);
         expect(err.errorLabels).toContain('TransientTransactionError');
       });
@@ -227,14 +209,32 @@ describe('conflicts and locking', () => {
     expect(await coll.findOne({ _id: 'w' })).toEqual({ _id: 'w', n: 0, byTxn: true, byOutside: true });
   }, 20_000);
 
+  test('when an aggregation $merges into a document an open transaction wrote, then it waits for the commit and merges into the committed version', async () => {
+    const target = await seeded('merge_target', [{ _id: 'm', n: 0 }]);
+    const source = await seeded('merge_source', [{ _id: 'm', fromMerge: true }]);
+    await inTransaction(async (session) => {
+      await target.updateOne({ _id: 'm' }, { $set: { byTxn: true } }, { session });
+      let settled = false;
+      const merging = source
+        .aggregate([{ $merge: { into: 'merge_target', whenMatched: 'merge' } }])
+        .toArray()
+        .finally(() => (settled = true));
+      await sleep(500);
+      expect(settled).toBe(false);
+      await session.commitTransaction();
+      await within(merging, 10_000, 'the $merge');
+    });
+    expect(await target.findOne({ _id: 'm' })).toEqual({ _id: 'm', n: 0, byTxn: true, fromMerge: true });
+  }, 20_000);
+
   test('when an insert in a transaction hits a duplicate key, then the transaction is aborted and commit fails with NoSuchTransaction', async () => {
     const coll = await seeded('dupInTxn', [{ _id: 'taken' }]);
     await inTransaction(async (session) => {
       await coll.insertOne({ _id: 'fresh' }, { session });
-      const dup = await caught(coll.insertOne({ _id: 'taken' }, { session }));
+      const dup = await serverError(coll.insertOne({ _id: 'taken' }, { session }));
       expect(dup.code).toBe(11000);
       expect(dup.errorLabels).not.toContain('TransientTransactionError');
-      const commit = await caught(session.commitTransaction());
+      const commit = await serverError(session.commitTransaction());
       expect(commit.code).toBe(251);
     });
     expect(await contents(coll)).toEqual([{ _id: 'taken' }]);
