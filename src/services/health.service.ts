@@ -8,7 +8,6 @@ export interface ReadinessReport {
 
 export interface Readiness {
   beginShutdown(): void;
-  readonly shuttingDown: boolean;
   check(): Promise<ReadinessReport>;
 }
 
@@ -17,9 +16,6 @@ export function createReadiness(ping: () => Promise<boolean> = () => pingDatabas
   return {
     beginShutdown: () => {
       shuttingDown = true;
-    },
-    get shuttingDown() {
-      return shuttingDown;
     },
     check: async () => {
       const database = shuttingDown ? false : await ping();

@@ -14,7 +14,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-test('when the database stops, then /ready turns 503 while /health stays 200; and a shutdown makes /ready 503', async () => {
+test('when the database stops, then /ready turns 503 while /health stays 200', async () => {
   server = await startEmbeddedMongo();
   await mongoose.connect(`${server.uri}readiness`, { serverSelectionTimeoutMS: 1000 });
   const readiness = createReadiness();
@@ -27,9 +27,16 @@ test('when the database stops, then /ready turns 503 while /health stays 200; an
   expect(down.status).toBe(503);
   expect(down.body).toMatchObject({ status: 'not_ready', database: 'down' });
   expect((await request(app).get('/health')).status).toBe(200);
+}, 20_000);
+
+test('when a shutdown begins while the database answers, then /ready turns 503 naming the shutdown', async () => {
+  const readiness = createReadiness(async () => true);
+  const app = buildApp({ config: testConfig(), readiness });
+  expect((await request(app).get('/ready')).status).toBe(200);
 
   readiness.beginShutdown();
   const closing = await request(app).get('/ready');
   expect(closing.status).toBe(503);
   expect(closing.body.shuttingDown).toBe(true);
-}, 20_000);
+  expect((await request(app).get('/health')).status).toBe(200);
+});

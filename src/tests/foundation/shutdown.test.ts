@@ -55,13 +55,16 @@ test('when SIGTERM arrives during a slow request, then the request completes wit
   await new Promise((r) => setTimeout(r, 300));
   const signalledAt = Date.now();
   child.proc.kill('SIGTERM');
+  // While the slow request is still running, new connections are already refused.
+  await new Promise((r) => setTimeout(r, 200));
+  await expect(get(`${url}/health`)).rejects.toThrow();
   const res = await inFlight;
   expect(res.status).toBe(200);
   expect(JSON.parse(res.body)).toEqual({ done: true, ms: 1500 });
   const exit = await within(child.exited, 15_000, 'exit after SIGTERM');
   expect(exit.code).toBe(0);
   expect(Date.now() - signalledAt).toBeLessThan(20_000);
-  // New connections are refused once shutdown has begun.
+  // And after the exit, too.
   await expect(get(`${url}/health`)).rejects.toThrow();
   // Each shutdown step is logged, in order.
   const log = fs.readFileSync(path.join(dir, 'logs', 'combined.log'), 'utf8');

@@ -3,7 +3,7 @@
  * total, pagination), a conversation's newest messages with a `before` cursor, mark read with
  * message:status, and the bot suspension rules.
  */
-import type { Types } from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
 import request from 'supertest';
 import { Contact } from '../../models/Contact';
 import { Message } from '../../models/Message';
@@ -124,6 +124,26 @@ describe('C1 list', () => {
       [1, 5, false, 4, 2],
     ]);
     expect(pages.flatMap((p) => ids(p.conversations))).toEqual(contacts.map(String));
+  });
+
+  test('when 20 conversations are listed, then one aggregation computes every latest message and unread count (no query per conversation)', async () => {
+    for (let i = 0; i < 20; i++) {
+      const c = await createContact(co.companyId);
+      await createMessage(co.companyId, c._id, { at: at(i), read: true });
+      await createMessage(co.companyId, c._id, { at: at(i) });
+      await createMessage(co.companyId, c._id, { at: at(i) });
+    }
+    const calls: string[] = [];
+    mongoose.set('debug', (collection: string, method: string) => void calls.push(`${collection}.${method}`));
+    try {
+      const res = await post('/list', { limit: 50 });
+      expect(res.status).toBe(200);
+      expect(res.body.conversations).toHaveLength(20);
+      expect(res.body.conversations.map((c: { unreadCount: number }) => c.unreadCount)).toEqual(Array(20).fill(2));
+    } finally {
+      mongoose.set('debug', false);
+    }
+    expect(calls.filter((c) => !c.startsWith('users.'))).toEqual(['messages.aggregate']);
   });
 
   test('when a message points at a contact of another company or at no contact, then that conversation is not listed', async () => {

@@ -218,6 +218,19 @@ describe('ingest POST /api/v1/internal/messages', () => {
     expect((await stored('contacts', co.companyId))[0]).toMatchObject({ messageCount: 1 });
   });
 
+  test('when the same external_message_id comes from another platform or another company, then each is a message of its own', async () => {
+    const other = await companyWithStaff(config);
+    const facebook = await withKey(INGEST).send(ingestBody());
+    const instagram = await withKey(INGEST).send(ingestBody({ platform: 'instagram' }));
+    const elsewhere = await withKey(INGEST).send(ingestBody({ company_id: String(other.companyId) }));
+    expect([facebook.status, instagram.status, elsewhere.status]).toEqual([201, 201, 201]);
+    expect(new Set([facebook, instagram, elsewhere].map((r) => r.body.message._id)).size).toBe(3);
+    expect(elsewhere.body.duplicate).toBe(false);
+    expect(await Message.countDocuments({ company_id: co.companyId, external_message_id: 'm_abc123' })).toBe(2);
+    expect(await Message.countDocuments({ company_id: other.companyId, external_message_id: 'm_abc123' })).toBe(1);
+    expect(realtime.events.map((e) => e.companyId)).toEqual([String(co.companyId), String(co.companyId), String(other.companyId)]);
+  });
+
   test('when 5 identical posts arrive at once, then exactly one message, one contact and one event exist', async () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => withKey(INGEST).send(ingestBody())));
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 201]);

@@ -91,19 +91,29 @@ describe('M1 create: Facebook and Instagram', () => {
 
   test('when message:new is published, then the message is already stored', async () => {
     const recorder = recordingRealtime();
-    const seenStored: Promise<unknown>[] = [];
+    const order: string[] = [];
+    const insertOne = Message.collection.insertOne.bind(Message.collection);
+    const spy = jest.spyOn(Message.collection, 'insertOne').mockImplementation(((...args: Parameters<typeof insertOne>) =>
+      insertOne(...args).then((r) => {
+        order.push('stored');
+        return r;
+      })) as typeof insertOne);
     const probing: Realtime = {
       ...recorder,
       messageNew: (companyId, event) => {
-        seenStored.push(Message.exists({ _id: event.message.id, company_id: companyId }));
+        order.push('message:new');
         recorder.messageNew(companyId, event);
       },
     };
-    const probeApp = buildApp({ config, realtime: probing });
-    const res = await request(probeApp).post(MESSAGES).set(bearer(co.users.manager.token)).send(body());
-    expect(res.status).toBe(201);
-    expect(seenStored).toHaveLength(1);
-    expect(await seenStored[0]).not.toBeNull();
+    try {
+      const probeApp = buildApp({ config, realtime: probing });
+      const res = await request(probeApp).post(MESSAGES).set(bearer(co.users.manager.token)).send(body());
+      expect(res.status).toBe(201);
+      expect(order).toEqual(['stored', 'message:new']);
+      expect(await Message.exists({ _id: res.body.messageData._id, company_id: co.companyId })).not.toBeNull();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
