@@ -48,3 +48,5 @@ export function internalController(realtime: Realtime, ingest: IngestService) {
     }),
   };
 }
+
+export type InternalController = ReturnType<typeof internalController>;

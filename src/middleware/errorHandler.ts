@@ -70,8 +70,6 @@ export function classifyError(err: unknown): Classified {
     const field = Object.keys(e.keyValue ?? e.keyPattern ?? {}).filter((k) => k !== 'companyId')[0] ?? 'value';
     return { status: 409, code: 'DUPLICATE_KEY', message: `${field} already exists`, extra: { field } };
   }
-  if (e?.name === 'TokenExpiredError') return { status: 401, code: 'TOKEN_EXPIRED', message: 'Token has expired' };
-  if (e?.name === 'JsonWebTokenError') return { status: 401, code: 'INVALID_TOKEN', message: 'Invalid token' };
   if ((e?.name && DB_UNAVAILABLE.has(e.name)) || /buffering timed out|before initial connection/i.test(e?.message ?? '')) {
     return { status: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is temporarily unavailable' };
   }

@@ -1,7 +1,9 @@
 /** Everything under /api/v1. Each area adds its router here. */
 import { Router } from 'express';
 import type { AppDeps } from '../app';
+import { internalController } from '../controllers/internal.controller';
 import { csrfTokenHandler } from '../middleware/csrf';
+import { createIngestService } from '../services/ingest.service';
 import { createMessageService } from '../services/message.service';
 import { authRoutes } from './auth.routes';
 import { catalogRoutes } from './catalog.routes';
@@ -20,7 +22,9 @@ export function apiRoutes(deps: AppDeps): Router {
   const messages = createMessageService({ realtime: deps.realtime, clock: deps.clock, kickOutbox: deps.kickOutbox });
   router.use('/messages', messageRoutes(deps, messages));
   router.use('/conversations', conversationRoutes(deps, messages));
-  router.use('/socket', socketRoutes(deps));
-  router.use('/internal', internalRoutes(deps));
+  // One controller (and ingest service) for the Meta Bot's two routers.
+  const internal = internalController(deps.realtime, createIngestService({ realtime: deps.realtime, clock: deps.clock }));
+  router.use('/socket', socketRoutes(deps, internal));
+  router.use('/internal', internalRoutes(deps, internal));
   return router;
 }

@@ -5,21 +5,15 @@
  */
 import { Router } from 'express';
 import type { AppDeps } from '../app';
-import { internalController } from '../controllers/internal.controller';
+import type { InternalController } from '../controllers/internal.controller';
 import { authenticateToken, requireRole } from '../middleware/auth';
 import { errorEnvelope } from '../middleware/errorHandler';
 import { authenticateInternalService } from '../middleware/internalAuth';
 import { validate } from '../middleware/validate';
-import { createIngestService } from '../services/ingest.service';
 import { EmitMessageBody, IngestMessageBody } from '../validators/message.schemas';
 
-function controller(deps: AppDeps) {
-  return internalController(deps.realtime, createIngestService({ realtime: deps.realtime, clock: deps.clock }));
-}
-
-export function socketRoutes(deps: AppDeps): Router {
+export function socketRoutes(deps: AppDeps, c: InternalController): Router {
   const router = Router();
-  const c = controller(deps);
   router.post(
     '/emit-message-internal',
     authenticateInternalService(deps.config.internalApiKey),
@@ -36,9 +30,8 @@ export function socketRoutes(deps: AppDeps): Router {
   return router;
 }
 
-export function internalRoutes(deps: AppDeps): Router {
+export function internalRoutes(deps: AppDeps, c: InternalController): Router {
   const router = Router();
-  const c = controller(deps);
   router.use(errorEnvelope('E4'), authenticateInternalService(deps.config.internalApiKey));
   router.post('/messages', validate({ body: IngestMessageBody }), c.ingest);
   return router;

@@ -238,7 +238,7 @@ export function createAuthService(config: Config, clock: Clock) {
     };
   }
 
-  return { register, login, refresh, logout: sessions.end, hashPassword, tokens, sessions, lockout };
+  return { register, login, refresh, logout: sessions.end, hashPassword, sessions };
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;

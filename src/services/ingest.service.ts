@@ -39,8 +39,9 @@ export function createIngestService(deps: { realtime: Realtime; clock: Clock }) 
   return {
     async ingest(b: IngestMessageBody): Promise<IngestResult> {
       const companyId = new Types.ObjectId(b.company_id);
-      if (!(await Company.exists({ _id: companyId }))) throw new InternalApiError(404, 'COMPANY_NOT_FOUND', 'Company not found');
-      const existing = await findExisting(companyId, b);
+      // Independent reads, together: the Meta Bot waits on this per message.
+      const [company, existing] = await Promise.all([Company.exists({ _id: companyId }), findExisting(companyId, b)]);
+      if (!company) throw new InternalApiError(404, 'COMPANY_NOT_FOUND', 'Company not found');
       if (existing) return { duplicate: true, message: messageJson(existing), contactId: String(existing.contact_id) };
       const socialField = SOCIAL_FIELD[b.platform];
       if (!b.contact_id && !socialField)

@@ -53,10 +53,27 @@ export interface StaffDeps {
   sessions: SessionService;
   hashPassword: (p: string) => Promise<string>;
   /** Drops the user's live socket connections (deactivation, deletion). */
-  disconnectUser?: (userId: string) => void;
+  disconnectUser: (userId: string) => void;
 }
 
+const duplicateEmail = (): ConflictError => new ConflictError('User with this email already exists in company', 'DUPLICATE_EMAIL');
+
+/** A unique-index race on {companyId, email} is the same conflict as the check before it. */
+function rethrowDuplicateEmail(err: { code?: number }): never {
+  if (err.code === 11000) throw duplicateEmail();
+  throw err;
+}
+
+const isActiveManager = (u: Pick<UserFields, 'role' | 'roles' | 'isActive'>): boolean =>
+  (u.role === 'manager' || u.roles.includes('manager')) && u.isActive !== false;
+
 export function createStaffService(deps: StaffDeps) {
+  /** The user's sessions end and their sockets are dropped. */
+  const endAccess = async (userId: UserFields['_id'], reason: 'password_changed' | 'user_inactive' | 'user_deleted') => {
+    await deps.sessions.revokeUser(userId, reason);
+    deps.disconnectUser(String(userId));
+  };
+
   async function assertRefs(
     companyId: CompanyId,
     b: { locationIds?: string[] | undefined; primaryLocationId?: string | null | undefined; serviceCategoryIds?: string[] | undefined },
@@ -103,8 +120,7 @@ export function createStaffService(deps: StaffDeps) {
       const primaryLocationId = b.primaryLocationId ?? b.locationIds?.[0];
       const locationIds = b.locationIds ?? (b.primaryLocationId ? [b.primaryLocationId] : []);
       await assertRefs(companyId, { ...b, locationIds });
-      if (await User.exists({ companyId, email: b.email }))
-        throw new ConflictError('User with this email already exists in company', 'DUPLICATE_EMAIL');
+      if (await User.exists({ companyId, email: b.email })) throw duplicateEmail();
       let serviceCategoryIds: unknown[] = b.serviceCategoryIds ?? [];
       if (serviceCategoryIds.length === 0) {
         // "Can do" the company's services whose allowedRoles include one of the roles.
@@ -127,10 +143,7 @@ export function createStaffService(deps: StaffDeps) {
         ...(primaryLocationId ? { primaryLocationId } : {}),
         serviceCategoryIds,
         serviceProvider: isProvider(roles),
-      }).catch((err: { code?: number }) => {
-        if (err.code === 11000) throw new ConflictError('User with this email already exists in company', 'DUPLICATE_EMAIL');
-        throw err;
-      });
+      }).catch(rethrowDuplicateEmail);
       if (roles[0] !== 'manager' && primaryLocationId) {
         const company = await Company.findById(companyId, { 'settings.workHours': 1 }).lean();
         const hours = company?.settings?.workHours ?? [];
@@ -160,8 +173,7 @@ export function createStaffService(deps: StaffDeps) {
       if (b.phone !== undefined) set.phone = b.phone;
       if (b.color !== undefined) set.color = b.color;
       if (b.email !== undefined && b.email !== user.email) {
-        if (await User.exists({ companyId, email: b.email, _id: { $ne: user._id } }))
-          throw new ConflictError('User with this email already exists in company', 'DUPLICATE_EMAIL');
+        if (await User.exists({ companyId, email: b.email, _id: { $ne: user._id } })) throw duplicateEmail();
         set.email = b.email;
       }
       const roles = b.roles ?? (b.role ? [b.role] : undefined);
@@ -172,8 +184,7 @@ export function createStaffService(deps: StaffDeps) {
       else if (b.primaryLocationId !== undefined) set.primaryLocationId = b.primaryLocationId;
       if (b.serviceCategoryIds !== undefined) set.serviceCategoryIds = b.serviceCategoryIds;
       if (b.isActive !== undefined) set.isActive = b.isActive;
-      const wasManager = user.roles.includes('manager') || user.role === 'manager';
-      const losesManager = wasManager && user.isActive !== false && ((roles && !roles.includes('manager')) || b.isActive === false);
+      const losesManager = isActiveManager(user) && ((roles && !roles.includes('manager')) || b.isActive === false);
       if (b.password !== undefined) {
         set.passwordHash = await deps.hashPassword(b.password);
         set.passwordChangedAt = new Date();
@@ -186,10 +197,7 @@ export function createStaffService(deps: StaffDeps) {
         )
           .select('-passwordHash')
           .lean<UserFields>()
-          .catch((err: { code?: number }) => {
-            if (err.code === 11000) throw new ConflictError('User with this email already exists in company', 'DUPLICATE_EMAIL');
-            throw err;
-          });
+          .catch(rethrowDuplicateEmail);
       // Losing a manager is checked and written in one company-serialised transaction.
       const updated = losesManager
         ? await inCompanyTransaction(companyId, async (session) => {
@@ -199,23 +207,21 @@ export function createStaffService(deps: StaffDeps) {
         : await write();
       if (!updated) throw new NotFoundError('Staff not found');
       forgetAuthUser(String(user._id));
-      if (b.password !== undefined) await deps.sessions.revokeUser(user._id, 'password_changed');
-      if (b.isActive === false) await deps.sessions.revokeUser(user._id, 'user_inactive');
-      if (b.password !== undefined || b.isActive === false) deps.disconnectUser?.(String(user._id));
+      if (b.password !== undefined) await endAccess(user._id, 'password_changed');
+      else if (b.isActive === false) await endAccess(user._id, 'user_inactive');
       return shape(updated, '_id');
     },
 
     async remove(companyId: CompanyId, id: string) {
       const user = await findOwned(User, companyId, id, 'Staff');
-      const activeManager = (user.role === 'manager' || user.roles.includes('manager')) && user.isActive !== false;
+      const activeManager = isActiveManager(user);
       await inCompanyTransaction(companyId, async (session) => {
         if (activeManager) await assertNotLastManager(companyId, user._id, session);
         await User.deleteOne({ _id: user._id, companyId }, { session });
         await StaffSchedule.deleteMany({ companyId, userId: user._id }, { session });
       });
       forgetAuthUser(String(user._id));
-      await deps.sessions.revokeUser(user._id, 'user_deleted');
-      deps.disconnectUser?.(String(user._id));
+      await endAccess(user._id, 'user_deleted');
     },
   };
 }

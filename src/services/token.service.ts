@@ -36,9 +36,6 @@ export function createTokenService(config: Config) {
   const accessSecret = createSecretKey(Buffer.from(config.jwt.accessSecret, 'utf8'));
   const refreshSecret = createSecretKey(Buffer.from(config.jwt.refreshSecret, 'utf8'));
   return {
-    accessTtlMs,
-    refreshTtlMs,
-
     signAccess(userId: string): { token: string; expiresAt: Date } {
       const token = jwt.sign({ userId }, accessSecret, { algorithm: 'HS256', expiresIn: Math.floor(accessTtlMs / 1000) });
       return { token, expiresAt: new Date(Date.now() + accessTtlMs) };

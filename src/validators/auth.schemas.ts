@@ -1,7 +1,7 @@
 /** Request schemas of /api/v1/auth. Only documented fields are accepted (no mass assignment). */
 import { z } from 'zod';
 import { BUSINESS_TYPES } from '../models/constants';
-import { email, hexColor, objectId, strongPassword } from './common.schemas';
+import { email, hexColor, objectId, presentedPassword, strongPassword } from './common.schemas';
 
 const LocationInput = z
   .object({
@@ -60,10 +60,7 @@ export type RegisterBody = z.infer<typeof RegisterBody>;
 export const LoginBody = z
   .object({
     email,
-    password: z
-      .string({ message: 'Password is required' })
-      .min(1, 'Password is required')
-      .refine((p) => Buffer.byteLength(p, 'utf8') <= 72, { message: 'Password must be at most 72 bytes' }),
+    password: presentedPassword,
     companyId: objectId.optional(),
   })
   .strict();

@@ -26,6 +26,14 @@ export const email = z
 
 /** bcrypt uses only the first 72 bytes of a password; longer ones would be silently truncated. */
 export const MAX_PASSWORD_BYTES = 72;
+const TOO_LONG = `Password must be at most ${MAX_PASSWORD_BYTES} bytes`;
+const fitsBcrypt = (p: string): boolean => Buffer.byteLength(p, 'utf8') <= MAX_PASSWORD_BYTES;
+
+/** Any password that is checked against a hash (login): present and within bcrypt's length. */
+export const presentedPassword = z
+  .string({ message: 'Password is required' })
+  .min(1, 'Password is required')
+  .refine(fitsBcrypt, { message: TOO_LONG });
 
 /** The register rule, applied to every password that is set (register, staff create and update). */
 export const strongPassword = z
@@ -34,16 +42,10 @@ export const strongPassword = z
   .regex(/[a-z]/, 'Password must contain at least one lowercase letter')
   .regex(/[A-Z]/, 'Password must contain at least one uppercase letter')
   .regex(/[0-9]/, 'Password must contain at least one number')
-  .refine((p) => Buffer.byteLength(p, 'utf8') <= MAX_PASSWORD_BYTES, { message: `Password must be at most ${MAX_PASSWORD_BYTES} bytes` });
+  .refine(fitsBcrypt, { message: TOO_LONG });
 
 export const hexColor = z.string().regex(/^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$/, 'Color must be a valid hex like #6B7280 or #333');
 
 export const staffRole = z.enum(STAFF_ROLES, { message: `role must be one of: ${STAFF_ROLES.join(', ')}` });
 
 export const hhmm = z.string().regex(HH_MM, 'must be a time like 09:30');
-
-export const trimmed = (max: number, message?: string) =>
-  z
-    .string()
-    .trim()
-    .max(max, message ?? `must be at most ${max} characters`);
