@@ -17,6 +17,7 @@ import jwt from 'jsonwebtoken';
 import { MongoClient } from 'mongodb';
 import mongoose from 'mongoose';
 import { io as connectSocket, type Socket } from 'socket.io-client';
+import { childProcessBaseEnv } from '../config/testing';
 import { Company } from '../models/Company';
 import { benchFlags } from './env';
 import { CompanyIntegration } from '../models/CompanyIntegration';
@@ -56,7 +57,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.
 function startChild(args: string[], env: Record<string, string>, ready: RegExp, ipc = false): Promise<Child> {
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, // eslint-disable-line no-restricted-properties
+    env: { ...childProcessBaseEnv(), ...env },
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   children.add(proc);
@@ -505,7 +506,7 @@ async function main(): Promise<void> {
       },
     ];
     process.stdout.write(
-      `\nPetBuddy inbox benchmark (${os.cpus().length} cores, ${CONCURRENCY} concurrent clients; baseline and healthy: ${rounds} alternating rounds of ${ROUND_MS / 1000} s; hanging: ${MEASURE_MS / 1000} s)\n\n`,
+      `\nPetBuddy inbox benchmark (${cores} cores, ${CONCURRENCY} concurrent clients; baseline and healthy: ${rounds} alternating rounds of ${ROUND_MS / 1000} s; hanging: ${MEASURE_MS / 1000} s)\n\n`,
     );
     for (const r of rows) process.stdout.write(`${r[0].padEnd(44)}${r[1].padStart(22)}${r[2].padStart(16)}${r[3].padStart(16)}\n`);
     process.stdout.write('\n');
@@ -534,7 +535,7 @@ async function main(): Promise<void> {
         {
           when: new Date().toISOString(),
           node: process.version,
-          cpus: os.cpus().length,
+          cpus: cores,
           concurrency: CONCURRENCY,
           measureMs: MEASURE_MS,
           rounds: rounds,

@@ -10,12 +10,17 @@ import { processAlive, startEmbeddedMongo, type EmbeddedMongo } from '../embedde
 import type { Config } from './env';
 
 const RUNTIME_FILE = 'embedded-mongo.json';
-export const EMBEDDED_DB_NAME = 'petbuddy';
+const EMBEDDED_DB_NAME = 'petbuddy';
+
+/** The embedded server on DATA_DIR/db, and the URI of the app's database on it. */
+async function startOnDataDir(config: Config, port?: number): Promise<{ server: EmbeddedMongo; uri: string; dbPath: string }> {
+  const dbPath = path.join(config.dataDir, 'db');
+  const server = await startEmbeddedMongo({ ...(port !== undefined ? { port } : {}), dbPath });
+  return { server, uri: `${server.uri}${EMBEDDED_DB_NAME}`, dbPath };
+}
 
 export async function startEmbeddedForApp(config: Config): Promise<{ server: EmbeddedMongo; uri: string; dbPath: string }> {
-  const dbPath = path.join(config.dataDir, 'db');
-  const server = await startEmbeddedMongo({ port: config.embeddedMongoPort, dbPath });
-  const uri = `${server.uri}${EMBEDDED_DB_NAME}`;
+  const { server, uri, dbPath } = await startOnDataDir(config, config.embeddedMongoPort);
   writeFileSync(path.join(config.dataDir, RUNTIME_FILE), JSON.stringify({ uri, pid: process.pid }) + '\n');
   const stop = server.stop.bind(server);
   server.stop = async () => {
@@ -33,6 +38,6 @@ export async function databaseForScript(config: Config): Promise<{ uri: string; 
     const running = JSON.parse(readFileSync(file, 'utf8')) as { uri: string; pid: number };
     if (processAlive(running.pid)) return { uri: running.uri, close: async () => undefined };
   }
-  const server = await startEmbeddedMongo({ dbPath: path.join(config.dataDir, 'db') });
-  return { uri: `${server.uri}${EMBEDDED_DB_NAME}`, close: () => server.stop() };
+  const { server, uri } = await startOnDataDir(config);
+  return { uri, close: () => server.stop() };
 }

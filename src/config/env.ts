@@ -143,9 +143,12 @@ export class ConfigError extends Error {
   }
 }
 
+const tooShort = (name: string, value: string): string =>
+  `${name} is too short: ${value.length} characters, at least ${MIN_SECRET_LENGTH} required`;
+
 function weakSecretProblem(name: string, value: string | undefined): string | undefined {
   if (!value) return `${name} is required in production (at least ${MIN_SECRET_LENGTH} characters)`;
-  if (value.length < MIN_SECRET_LENGTH) return `${name} is too short: ${value.length} characters, at least ${MIN_SECRET_LENGTH} required`;
+  if (value.length < MIN_SECRET_LENGTH) return tooShort(name, value);
   if (new Set(value).size < 8 || /change[-_ ]?me|example|secret{2,}/i.test(value)) {
     return `${name} looks like a placeholder or a weak value; generate one with: openssl rand -base64 48`;
   }
@@ -185,7 +188,7 @@ export function generateSecret(): string {
  * Builds the configuration from a set of variables. Pure except for the secret store, which
  * development uses to keep generated secrets. Throws ConfigError listing every problem.
  */
-export function parseConfig(source: Record<string, string | undefined>, secretStore?: SecretStore): Config {
+export function parseConfig(source: Record<string, string | undefined>, secretStoreFor?: (dataDir: string) => SecretStore): Config {
   const parsed = EnvSchema.safeParse(source);
   const problems: string[] = [];
   if (!parsed.success) {
@@ -193,6 +196,8 @@ export function parseConfig(source: Record<string, string | undefined>, secretSt
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  // Generated secrets are kept (in DATA_DIR) in development only.
+  const secretStore = e.NODE_ENV === 'development' ? secretStoreFor?.(path.resolve(e.DATA_DIR)) : undefined;
   const secrets: Record<SecretName, string | undefined> = {
     JWT_ACCESS_SECRET: e.JWT_ACCESS_SECRET,
     JWT_REFRESH_SECRET: e.JWT_REFRESH_SECRET,
@@ -211,7 +216,7 @@ export function parseConfig(source: Record<string, string | undefined>, secretSt
     for (const name of SECRET_NAMES) {
       if (secrets[name]) {
         if (secrets[name]!.length < MIN_SECRET_LENGTH) {
-          problems.push(`${name} is too short: ${secrets[name]!.length} characters, at least ${MIN_SECRET_LENGTH} required`);
+          problems.push(tooShort(name, secrets[name]!));
         }
         continue;
       }
@@ -304,10 +309,7 @@ let cached: Config | undefined;
 export function getConfig(): Config {
   if (!cached) {
     loadDotEnv();
-    const source = { ...process.env };
-    const env = source.NODE_ENV ?? 'development';
-    const store = env === 'development' ? fileSecretStore(path.resolve(source.DATA_DIR ?? 'data')) : undefined;
-    cached = parseConfig(source, store);
+    cached = parseConfig({ ...process.env }, fileSecretStore);
   }
   return cached;
 }

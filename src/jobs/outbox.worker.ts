@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CONNECT_OPTIONS } from '../config/database';
 import type { Config } from '../config/env';
 import type { MessageStatusEvent } from '../socket/events/types';
+import { silentRealtime } from '../socket/realtime';
 import { createScheduler } from './scheduler';
 import { createMetaBotClient } from '../services/metaBot.client';
 import { createOutbox } from '../services/outbox.service';
@@ -41,12 +42,11 @@ const outbox = createOutbox({
   metaBot: createMetaBotClient({ baseUrl: config.metaBot.baseUrl, timeoutMs: config.metaBot.timeoutMs, apiKey: config.internalApiKey }),
   clock: systemClock,
   realtime: {
-    messageNew: () => undefined,
+    ...silentRealtime,
     messageStatus: (companyId, event) => {
       statuses.push({ companyId, event });
       statusFlush ??= setImmediate(flushStatuses);
     },
-    disconnectUser: () => undefined,
   },
 });
 

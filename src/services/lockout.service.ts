@@ -25,7 +25,16 @@ function lockedError(lockedUntil: Date, now: Date): AppError {
 }
 
 export function createLockoutService(clock: Clock) {
+  const lockedNow = () => ({ lockedUntil: { $gt: clock.now() } });
   return {
+    /** Whether the account is locked now. */
+    async isLocked(email: string): Promise<boolean> {
+      return (await LoginAttempt.exists({ email, ...lockedNow() })) !== null;
+    },
+
+    /** The accounts locked now (operators' clear:lockout --list). */
+    listLocked: (): Promise<string[]> => LoginAttempt.distinct('email', lockedNow()),
+
     /** Throws 429 ACCOUNT_LOCKED while the account is locked. */
     async assertNotLocked(email: string): Promise<void> {
       const now = clock.now();

@@ -12,12 +12,19 @@ import { Message } from '../models/Message';
 import type { Clock } from '../utils/clock';
 import { moduleLogger } from '../utils/logger';
 import { ConversationPayload, MessageReadPayload } from '../validators/socket.schemas';
-import { companyRoom, conversationRoom, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from './events/types';
+import {
+  companyRoom,
+  conversationRoom,
+  type Ack,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+} from './events/types';
 
 const log = moduleLogger('socket');
 
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type Ack = ((res: { ok: boolean; error?: string }) => void) | undefined;
+type MaybeAck = Ack | undefined;
 
 function parse<S extends z.ZodType>(socket: AppSocket, event: string, schema: S, payload: unknown): z.infer<S> | undefined {
   const result = schema.safeParse(payload);
@@ -30,7 +37,7 @@ function parse<S extends z.ZodType>(socket: AppSocket, event: string, schema: S,
   return undefined;
 }
 
-function reply(ack: Ack, res: { ok: boolean; error?: string }): void {
+function reply(ack: MaybeAck, res: { ok: boolean; error?: string }): void {
   if (typeof ack === 'function') ack(res);
 }
 
@@ -39,7 +46,7 @@ async function ownsContact(socket: AppSocket, contactId: string): Promise<boolea
 }
 
 /** Wraps a handler so nothing it does can throw out of the socket. */
-function guarded(socket: AppSocket, event: string, fn: (payload: unknown, ack: Ack) => Promise<void> | void) {
+function guarded(socket: AppSocket, event: string, fn: (payload: unknown, ack: MaybeAck) => Promise<void> | void) {
   return (payload: unknown, ack?: unknown): void => {
     // emit(event, callback) with no payload: the callback arrives first.
     if (typeof payload === 'function' && ack === undefined) {

@@ -47,7 +47,7 @@ export interface ServerToClientEvents {
   'appointment:canceled': (e: AppointmentEvent) => void;
 }
 
-type Ack = (res: { ok: boolean; error?: string }) => void;
+export type Ack = (res: { ok: boolean; error?: string }) => void;
 
 export interface ClientToServerEvents {
   'conversation:join': (p: { conversationId: string }, ack?: Ack) => void;

@@ -43,8 +43,8 @@ describe('configuration', () => {
   test('when development secrets were generated once, then the next start reuses them from the data directory', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-secrets-'));
     try {
-      const first = parseConfig({ NODE_ENV: 'development' }, fileSecretStore(dir));
-      const second = parseConfig({ NODE_ENV: 'development' }, fileSecretStore(dir));
+      const first = parseConfig({ NODE_ENV: 'development', DATA_DIR: dir }, fileSecretStore);
+      const second = parseConfig({ NODE_ENV: 'development', DATA_DIR: dir }, fileSecretStore);
       expect(first.generatedSecrets).toContain('JWT_ACCESS_SECRET');
       expect(second.generatedSecrets).toEqual([]);
       expect(second.jwt.accessSecret).toBe(first.jwt.accessSecret);
