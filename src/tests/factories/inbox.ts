@@ -17,8 +17,9 @@ export interface ContactOverrides {
   fullName?: string | null;
   email?: string;
   phone?: string;
-  facebookId?: string;
-  instagramId?: string;
+  /** null: the contact has no such id. */
+  facebookId?: string | null;
+  instagramId?: string | null;
   whatsapp?: string;
   profileName?: string;
   socialNetworkName?: string;
@@ -34,8 +35,8 @@ export async function createContact(companyId: Types.ObjectId, o: ContactOverrid
   const doc: Record<string, unknown> = {
     companyId,
     social: {
-      facebookId: o.facebookId ?? `psid-${n}`,
-      instagramId: o.instagramId ?? `igsid-${n}`,
+      ...(o.facebookId !== null ? { facebookId: o.facebookId ?? `psid-${n}` } : {}),
+      ...(o.instagramId !== null ? { instagramId: o.instagramId ?? `igsid-${n}` } : {}),
       ...(o.whatsapp ? { whatsapp: o.whatsapp } : {}),
     },
     contactStatus: o.contactStatus ?? 'lead',

@@ -17,7 +17,8 @@ import { startFakeMetaBot, type FakeMetaBot } from '../helpers/fakeMetaBot';
 import { testServerUri, uniqueDbName, uriWithDb } from '../helpers/mongo';
 import { killAllChildren, runTs, within, type Child } from '../helpers/process';
 import { connected, openClient, record } from '../socket/support';
-import { connectPage, createContact, MESSAGES, PAGE_TOKEN, PSID, waitUntil } from './support';
+import { createContact, createIntegration } from '../factories/inbox';
+import { MESSAGES, PAGE_TOKEN, PSID, waitUntil } from './support';
 
 const SECRETS = {
   JWT_ACCESS_SECRET: 'restart-suite-access-secret-0123456789abcdef',
@@ -78,7 +79,7 @@ async function companyWithPage() {
   const company = await createCompany();
   const manager = await createStaff(company.companyId, 'manager');
   const contact = await createContact(company.companyId, { facebookId: PSID });
-  await connectPage(config, company.companyId);
+  await createIntegration(config, company.companyId);
   return { company, contact, token: accessTokenFor(config, manager.userId) };
 }
 

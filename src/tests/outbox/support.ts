@@ -8,22 +8,20 @@ import type { Types } from 'mongoose';
 import request from 'supertest';
 import { buildApp } from '../../app';
 import type { Config } from '../../config/env';
-import { CompanyIntegration } from '../../models/CompanyIntegration';
-import { Contact } from '../../models/Contact';
 import { Message, type MessageFields } from '../../models/Message';
 import { createMetaBotClient } from '../../services/metaBot.client';
 import { createOutbox, type Outbox } from '../../services/outbox.service';
 import { recordingRealtime } from '../../socket/realtime';
 import type { MessageStatusEvent } from '../../socket/events/types';
 import { manualClock, type Clock } from '../../utils/clock';
-import { encryptSecret } from '../../utils/secrets';
 import { bearer, companyWithStaff } from '../factories/accounts';
-import { operatorMessageBody } from '../factories/inbox';
+import { createContact, createIntegration, operatorMessageBody } from '../factories/inbox';
+
+export { PAGE_TOKEN } from '../factories/inbox';
 import { startFakeMetaBot, type FakeMetaBot } from '../helpers/fakeMetaBot';
 import { testConfig } from '../helpers/config';
 
 export const MESSAGES = '/api/v1/messages';
-export const PAGE_TOKEN = 'EAAG-page-token-for-tests';
 export const PSID = '24681357900001';
 export const IGSID = '17841400000000002';
 
@@ -53,21 +51,6 @@ export function outboxConfig(fake: FakeMetaBot, overrides: Record<string, string
     OUTBOX_POLL_MS: '50',
     MESSAGE_RATE_LIMIT_MAX: '1000',
     ...overrides,
-  });
-}
-
-/** A contact of the company with the given social ids. */
-export async function createContact(companyId: Types.ObjectId, social: { facebookId?: string; instagramId?: string }) {
-  return Contact.create({ companyId, fullName: 'Casey Customer', social, leadSource: social.facebookId ? 'facebook' : 'instagram' });
-}
-
-/** Connects the company's Facebook page: the token is stored encrypted unless `plaintext` (as the Meta Bot writes it). */
-export async function connectPage(config: Config, companyId: Types.ObjectId, options: { token?: string; plaintext?: boolean } = {}) {
-  const token = options.token ?? PAGE_TOKEN;
-  return CompanyIntegration.create({
-    companyId,
-    facebookChatId: '1122334455',
-    facebookAccessToken: options.plaintext ? token : encryptSecret(token, config.dataEncryptionKey),
   });
 }
 
@@ -101,8 +84,10 @@ export async function createInbox(
   options: { clock?: Clock; kickOutbox?: () => void; page?: boolean; social?: { facebookId?: string; instagramId?: string } } = {},
 ): Promise<Inbox> {
   const co = await companyWithStaff(config);
-  const contact = await createContact(co.companyId, options.social ?? { facebookId: PSID, instagramId: IGSID });
-  if (options.page !== false) await connectPage(config, co.companyId);
+  // Only the ids named in `social` (both by default).
+  const social = options.social ?? { facebookId: PSID, instagramId: IGSID };
+  const contact = await createContact(co.companyId, { facebookId: social.facebookId ?? null, instagramId: social.instagramId ?? null });
+  if (options.page !== false) await createIntegration(config, co.companyId);
   const realtime = recordingRealtime();
   const app = buildApp({
     config,

@@ -8,16 +8,8 @@ import { Message } from '../../models/Message';
 import type { MessageStatusEvent } from '../../socket/events/types';
 import { companyWithStaff, newObjectId } from '../factories/accounts';
 import { useTestDatabase } from '../helpers/database';
-import {
-  createContact,
-  createMessage,
-  record,
-  settle,
-  useRealtimeServer,
-  waitUntil,
-  type ClientSocket,
-  type RealtimeServer,
-} from './support';
+import { createContact, createMessage } from '../factories/inbox';
+import { record, settle, useRealtimeServer, waitUntil, type ClientSocket, type RealtimeServer } from './support';
 
 useTestDatabase();
 

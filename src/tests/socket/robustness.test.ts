@@ -7,18 +7,8 @@ import { Message } from '../../models/Message';
 import { companyWithStaff, newObjectId } from '../factories/accounts';
 import { useTestDatabase } from '../helpers/database';
 import { captureLogs, type CapturedLogs } from '../helpers/logs';
-import {
-  createContact,
-  createMessage,
-  join,
-  record,
-  settle,
-  useRealtimeServer,
-  waitUntil,
-  type ClientSocket,
-  type RawSocket,
-  type RealtimeServer,
-} from './support';
+import { createContact, createMessage } from '../factories/inbox';
+import { join, record, settle, useRealtimeServer, waitUntil, type ClientSocket, type RawSocket, type RealtimeServer } from './support';
 
 useTestDatabase();
 

@@ -9,7 +9,8 @@ import type { MessageNewEvent } from '../../socket/events/types';
 import { bearer, companyWithStaff, createStaff, accessTokenFor, newObjectId } from '../factories/accounts';
 import { operatorMessageBody } from '../factories/inbox';
 import { useTestDatabase } from '../helpers/database';
-import { createContact, join, record, settle, useRealtimeServer, waitUntil, type ClientSocket, type RealtimeServer } from './support';
+import { createContact } from '../factories/inbox';
+import { join, record, settle, useRealtimeServer, waitUntil, type ClientSocket, type RealtimeServer } from './support';
 
 useTestDatabase();
 

@@ -1,7 +1,7 @@
 /**
  * Shared by the Socket.io suites: the app and the Socket.io server on one listening HTTP server
- * (port 0), real socket.io-client connections, event recorders, and contacts/messages written
- * straight to the test database.
+ * (port 0), real socket.io-client connections and event recorders (contacts and messages come
+ * from ../factories/inbox).
  *
  * Proving that an event did NOT arrive uses an ordering barrier instead of a sleep: a server
  * writes to one connection in order, so once a socket gets the ack of a request sent after the
@@ -9,13 +9,10 @@
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Types } from 'mongoose';
 import { io, type Socket } from 'socket.io-client';
 import { buildApp } from '../../app';
 import type { Config } from '../../config/env';
 import { createAccessVerifier } from '../../middleware/auth';
-import { Contact } from '../../models/Contact';
-import { Message } from '../../models/Message';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../socket/events/types';
 import { socketRealtime, type Realtime } from '../../socket/realtime';
 import { createScheduler } from '../../jobs/scheduler';
@@ -136,31 +133,6 @@ export function disconnected(s: ClientSocket, timeoutMs = 5000): Promise<string>
       clearTimeout(timer);
       resolve(reason);
     });
-  });
-}
-
-let seq = 0;
-
-export async function createContact(companyId: Types.ObjectId) {
-  const n = ++seq;
-  return Contact.create({ companyId, fullName: `Casey Customer ${n}`, leadSource: 'facebook', social: { facebookId: `psid-${n}` } });
-}
-
-export async function createMessage(
-  companyId: Types.ObjectId,
-  contactId: Types.ObjectId,
-  overrides: { direction?: 'inbound' | 'outbound'; read?: boolean } = {},
-) {
-  const direction = overrides.direction ?? 'inbound';
-  return Message.create({
-    company_id: companyId,
-    contact_id: contactId,
-    role: direction === 'inbound' ? 'user' : 'operator',
-    platform: 'facebook',
-    direction,
-    content: `message ${++seq}`,
-    read: overrides.read ?? false,
-    ...(overrides.read ? { read_at: new Date(Date.now() - 60_000) } : {}),
   });
 }
 

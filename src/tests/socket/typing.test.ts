@@ -4,7 +4,8 @@
  */
 import { companyWithStaff } from '../factories/accounts';
 import { useTestDatabase } from '../helpers/database';
-import { createContact, join, record, settle, useRealtimeServer, waitUntil, type ClientSocket, type RealtimeServer } from './support';
+import { createContact } from '../factories/inbox';
+import { join, record, settle, useRealtimeServer, waitUntil, type ClientSocket, type RealtimeServer } from './support';
 
 useTestDatabase();
 
