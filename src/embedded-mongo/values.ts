@@ -183,14 +183,17 @@ function asBigInt(v: unknown): bigint | undefined {
   return undefined;
 }
 
+/** A decimal's text (`-12.5`, `1E+3`) as coefficient x 10^exponent, exactly; undefined if it is not one. */
+export function parseDecimal(text: string): { c: bigint; e: number } | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:E([+-]?\d+))?$/i.exec(text);
+  if (!m) return undefined;
+  const frac = m[3] ?? '';
+  return { c: BigInt((m[1] === '-' ? '-' : '') + ((m[2] ?? '') + frac || '0')), e: Number(m[4] ?? 0) - frac.length };
+}
+
 /** The exact value of a finite number as coefficient x 10^exponent (doubles expanded exactly). */
 function exactDecimal(v: unknown): { c: bigint; e: number } | undefined {
-  if (bsontype(v) === 'Decimal128') {
-    const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:E([+-]?\d+))?$/i.exec(String(v));
-    if (!m) return undefined;
-    const frac = m[3] ?? '';
-    return { c: BigInt((m[1] === '-' ? '-' : '') + ((m[2] ?? '') + frac || '0')), e: Number(m[4] ?? 0) - frac.length };
-  }
+  if (bsontype(v) === 'Decimal128') return parseDecimal(String(v));
   const big = asBigInt(v);
   if (big !== undefined) return { c: big, e: 0 };
   const n = toNumber(v);

@@ -1,6 +1,8 @@
 /** What a command handler gets: the server's state, the database, and the session/transaction. */
 import { MongoCommandError } from '../errors';
 import type { CursorManager } from '../cursors';
+import { committedSource, type DocSource } from '../query/executor';
+import type { Collection } from '../storage/collection';
 import type { Engine } from '../storage/engine';
 import type { Session, SessionRegistry, Txn } from '../txn';
 import type { Doc } from '../values';
@@ -27,6 +29,11 @@ export interface CommandContext {
 }
 
 export type Handler = (cmd: Doc, ctx: CommandContext) => Doc | Promise<Doc>;
+
+/** The documents a command sees: its transaction's snapshot, or the committed data. */
+export function sourceOf(ctx: CommandContext, coll: Collection | undefined): DocSource {
+  return ctx.txn ? ctx.txn.source(coll) : committedSource(coll);
+}
 
 /** Reads a command's collection-name argument. */
 export function collName(cmd: Doc, field: string): string {

@@ -1,10 +1,10 @@
 /** Reads: find, getMore, killCursors, count, distinct, aggregate, explain. */
 import { MongoCommandError, toCommandError } from '../errors';
-import { committedSource, explainFind, findRecs, type DocSource, type FindOptions, type FindResult } from '../query/executor';
+import { explainFind, findRecs, type DocSource, type FindOptions, type FindResult } from '../query/executor';
 import { mingoOptions, newAggregator } from '../query/matcher';
 import { compileProjection } from '../query/projection';
 import { compareValues, isPlainObject, keyString, toNumber, toView, toViewCopy, valuesAtPath, type Doc } from '../values';
-import { collName, type CommandContext, type Handler } from './context';
+import { collName, sourceOf, type CommandContext, type Handler } from './context';
 import { writeStageOutput } from './write';
 
 export function optionalNumber(cmd: Doc, field: string, min = 0): number | undefined {
@@ -34,8 +34,7 @@ function optionalObject(cmd: Doc, field: string): Doc | undefined {
 }
 
 export function sourceFor(ctx: CommandContext, name: string): DocSource {
-  const coll = ctx.state.engine.collection(ctx.db, name);
-  return ctx.txn ? ctx.txn.source(coll) : committedSource(coll);
+  return sourceOf(ctx, ctx.state.engine.collection(ctx.db, name));
 }
 
 function findOptions(cmd: Doc): FindOptions {

@@ -8,7 +8,7 @@ import type { Rec } from '../storage/collection';
 import type { WriteUnit } from '../storage/engine';
 import { isPlainObject, keyString, toNumber, toView, type Doc } from '../values';
 import { assertUnlocked, insertDoc, removeDoc, replaceDoc, retryWhileBlocked, type WriteCtx } from '../writes';
-import { collName, type CommandContext, type Handler } from './context';
+import { collName, sourceOf, type CommandContext, type Handler } from './context';
 
 const MAX_DOC_BYTES = 16 * 1024 * 1024;
 
@@ -115,7 +115,7 @@ function updateStatement(
   stmt: { q: Doc; spec: UpdateSpec; multi: boolean; upsert: boolean; arrayFilters?: Doc[]; find: FindOptions },
 ): UpdateResult {
   const coll = ctx.state.engine.collection(ctx.db, name)!;
-  const src = ctx.txn ? ctx.txn.source(coll) : committedSource(coll);
+  const src = sourceOf(ctx, coll);
   const found = findRecs(src, { ...stmt.find, filter: stmt.q, ...(stmt.multi ? {} : { limit: 1 }) });
   const filterView = toView(stmt.q) as Doc;
   const updates = found.recs.map((rec) => ({
@@ -194,7 +194,7 @@ async function remove(cmd: Doc, ctx: CommandContext): Promise<Doc> {
     if (limit !== 0 && limit !== 1) throw new MongoCommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1');
     n += await retryWhileBlocked(() => {
       const coll = ctx.state.engine.collection(ctx.db, name)!;
-      const src = ctx.txn ? ctx.txn.source(coll) : committedSource(coll);
+      const src = sourceOf(ctx, coll);
       const found = findRecs(src, { ...statementFind(stmt), filter: stmt.q, ...(limit === 1 ? { limit: 1 } : {}) });
       const ids = found.recs.map((r) => keyString(r.doc._id));
       assertUnlocked(wctx, coll, ids, []);
@@ -225,7 +225,7 @@ async function findAndModify(cmd: Doc, ctx: CommandContext): Promise<Doc> {
     if (isRemove) {
       const removed = await retryWhileBlocked(() => {
         const coll = engine.collection(ctx.db, name)!;
-        const src = ctx.txn ? ctx.txn.source(coll) : committedSource(coll);
+        const src = sourceOf(ctx, coll);
         const rec = findRecs(src, { ...find, filter: q, limit: 1 }).recs[0];
         if (!rec) return undefined;
         assertUnlocked(wctx, coll, [keyString(rec.doc._id)], []);

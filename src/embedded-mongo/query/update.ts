@@ -5,7 +5,18 @@
  */
 import { Decimal128, Double, Long, ObjectId, Timestamp } from 'bson';
 import { MongoCommandError, toCommandError } from '../errors';
-import { cloneValue, compareValues, isNumeric, isPlainObject, keyString, toNumber, toView, toViewCopy, type Doc } from '../values';
+import {
+  cloneValue,
+  compareValues,
+  isNumeric,
+  isPlainObject,
+  keyString,
+  parseDecimal,
+  toNumber,
+  toView,
+  toViewCopy,
+  type Doc,
+} from '../values';
 import { mingoOptions, newAggregator, newQuery } from './matcher';
 
 export type UpdateSpec = { kind: 'ops'; ops: Doc } | { kind: 'replace'; doc: Doc } | { kind: 'pipeline'; stages: Doc[] };
@@ -120,11 +131,9 @@ function arith(a: unknown, b: unknown, op: '+' | '*'): unknown {
 /** A decimal as coefficient x 10^exponent, exact. */
 function toDecimalParts(v: unknown): { c: bigint; e: number } {
   const text = (v as { _bsontype?: string })?._bsontype === 'Decimal128' ? String(v) : String(toNumber(v));
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-  if (!m) throw new MongoCommandError('TypeMismatch', `cannot do decimal arithmetic on ${text}`);
-  const frac = m[3] ?? '';
-  const c = BigInt((m[1] === '-' ? '-' : '') + ((m[2] ?? '') + frac || '0'));
-  return { c, e: Number(m[4] ?? 0) - frac.length };
+  const parts = parseDecimal(text);
+  if (!parts) throw new MongoCommandError('TypeMismatch', `cannot do decimal arithmetic on ${text}`);
+  return parts;
 }
 
 function decimalArith(a: unknown, b: unknown, op: '+' | '*'): Decimal128 {

@@ -40,9 +40,9 @@ export class Collection {
   }
 
   /** Index keys for a document, per index; throws for parallel arrays. */
-  keysOf(doc: Doc): Map<Index, IndexKeys | null> {
+  keysOf(doc: Doc, view?: Doc): Map<Index, IndexKeys | null> {
     const out = new Map<Index, IndexKeys | null>();
-    for (const ix of this.indexes.values()) out.set(ix, ix.keysFor(doc));
+    for (const ix of this.indexes.values()) out.set(ix, ix.keysFor(doc, view));
     return out;
   }
 
@@ -56,10 +56,11 @@ export class Collection {
 
   insert(doc: Doc, ver: number): Rec {
     const id = keyString(doc._id);
-    const keys = this.keysOf(doc);
+    const view = viewOf(doc);
+    const keys = this.keysOf(doc, view);
     if (this.docs.has(id)) throw this.idIndex.duplicateError(this.ns, [doc._id]);
     this.checkUnique(keys, id);
-    const rec: Rec = { doc, view: viewOf(doc), ver };
+    const rec: Rec = { doc, view, ver };
     this.docs.set(id, rec);
     for (const [ix, k] of keys) ix.add(id, doc, k);
     return rec;
@@ -72,10 +73,11 @@ export class Collection {
   replace(id: string, doc: Doc, ver: number): Rec {
     const old = this.docs.get(id);
     if (!old) throw new MongoCommandError('InternalError', `no document ${id} in ${this.ns}`);
+    const view = viewOf(doc);
     const changed: { ix: Index; before: IndexKeys | null; after: IndexKeys | null }[] = [];
     for (const ix of this.indexes.values()) {
-      const before = ix.keysFor(old.doc);
-      const after = ix.keysFor(doc);
+      const before = ix.keysFor(old.doc, old.view);
+      const after = ix.keysFor(doc, view);
       // A text index's keys do not show its words: it is always rebuilt for the document.
       if (!ix.text && sameKeys(before, after)) continue;
       changed.push({ ix, before, after });
@@ -85,7 +87,7 @@ export class Collection {
       if (dup) throw c.ix.duplicateError(this.ns, dup);
     }
     for (const c of changed) c.ix.removeKeys(id, c.before);
-    const rec: Rec = { doc, view: viewOf(doc), ver };
+    const rec: Rec = { doc, view, ver };
     this.docs.set(id, rec);
     for (const c of changed) c.ix.add(id, doc, c.after);
     return rec;

@@ -191,8 +191,8 @@ export class Index {
   }
 
   /** The key tuples a document contributes, or null when the index skips it (sparse, partial). */
-  keysFor(doc: Doc): IndexKeys | null {
-    if (this.partial && !this.partial.test(viewOf(doc))) return null;
+  keysFor(doc: Doc, view?: Doc): IndexKeys | null {
+    if (this.partial && !this.partial.test(view ?? viewOf(doc))) return null;
     if (this.text) return { tuples: [[]], multikey: false };
     const perField: unknown[][] = [];
     const arrayFields: string[] = [];
