@@ -4,7 +4,10 @@
  */
 import { deserialize, serialize, type Document } from 'bson';
 import { MongoClient } from 'mongodb';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../embedded-mongo';
 import { usingRealMongo } from '../helpers/mongo';
 
@@ -16,6 +19,8 @@ const OP_MSG = 2013;
 const DB = 'wire_test';
 
 let server: EmbeddedMongo;
+/** The server keeps its data on disk, so the suite can check its files survive the bad traffic. */
+let dbPath: string;
 let nextRequestId = 1000;
 
 interface Reply {
@@ -150,6 +155,19 @@ async function expectServerStillServes(): Promise<void> {
   }
 }
 
+/** Every collection of the test database with its documents, by _id. */
+async function everything(): Promise<Record<string, Document[]>> {
+  const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 5000 });
+  try {
+    const db = client.db(DB);
+    const out: Record<string, Document[]> = {};
+    for (const c of await db.listCollections().toArray()) out[c.name] = await db.collection(c.name).find({}).sort({ _id: 1 }).toArray();
+    return out;
+  } finally {
+    await client.close();
+  }
+}
+
 async function findIds(coll: string): Promise<unknown[]> {
   const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 5000 });
   try {
@@ -161,7 +179,8 @@ async function findIds(coll: string): Promise<unknown[]> {
 
 describeEmbedded('wire protocol (embedded server only: sends raw malformed bytes)', () => {
   beforeAll(async () => {
-    server = await startEmbeddedMongo();
+    dbPath = fs.mkdtempSync(path.join(os.tmpdir(), 'petbuddy-wire-'));
+    server = await startEmbeddedMongo({ dbPath });
     const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 5000 });
     try {
       await client.db(DB).collection<{ _id: string; v: number }>('items').insertOne({ _id: 'seed', v: 1 });
@@ -172,6 +191,7 @@ describeEmbedded('wire protocol (embedded server only: sends raw malformed bytes
 
   afterAll(async () => {
     await server?.stop();
+    fs.rmSync(dbPath, { recursive: true, force: true });
   });
 
   describe('malformed framing', () => {
@@ -268,6 +288,17 @@ describeEmbedded('wire protocol (embedded server only: sends raw malformed bytes
       expect(reply.doc).toMatchObject({ ok: 1, ismaster: true });
       expect(typeof reply.doc.maxWireVersion).toBe('number');
       expect(reply.doc.maxWireVersion).toBeGreaterThanOrEqual(reply.doc.minWireVersion as number);
+    });
+  });
+
+  describe('its files', () => {
+    test('when the server restarts after all the malformed traffic above, then it loads its files and holds exactly what it held', async () => {
+      const before = await everything();
+      expect(before.items).toEqual([{ _id: 'seed', v: 1 }]);
+      await server.stop();
+      server = await startEmbeddedMongo({ dbPath });
+      expect(await everything()).toEqual(before);
+      await expectServerStillServes();
     });
   });
 });

@@ -92,3 +92,21 @@ test('when a request outlives the grace period, then the process is forced to ex
   expect(child.output()).toMatch(/grace period over, forcing exit/);
   await hanging;
 }, 45_000);
+
+test('when a promise rejection goes unhandled, then it is logged and the process keeps serving; an uncaught exception is logged and the process shuts down with code 1', async () => {
+  const { child, url, dir } = await start(5000);
+  const combined = (): string => fs.readFileSync(path.join(dir, 'logs', 'combined.log'), 'utf8');
+
+  expect((await get(`${url}/__test/reject`)).status).toBe(202);
+  await new Promise((r) => setTimeout(r, 300));
+  expect((await get(`${url}/health`)).status).toBe(200);
+  expect(child.proc.exitCode).toBeNull();
+
+  expect((await get(`${url}/__test/throw`)).status).toBe(202);
+  const exit = await within(child.exited, 15_000, 'exit after the uncaught exception');
+  expect(exit.code).toBe(1);
+  const log = combined();
+  expect(log).toMatch(/unhandled promise rejection.*fixture rejection nobody handles/);
+  expect(log).toMatch(/uncaught exception; shutting down.*fixture exception nobody catches/);
+  expect(log.indexOf('uncaught exception; shutting down')).toBeLessThan(log.indexOf('shutdown: complete'));
+}, 45_000);
