@@ -22,17 +22,17 @@ export class Collection {
   readonly docs = new Map<string, Rec>();
   readonly indexes = new Map<string, Index>();
 
+  /** `db.collection`, used on every write (locks, errors, journal). */
+  readonly ns: string;
+
   constructor(
     readonly db: string,
-    public name: string,
+    readonly name: string,
     readonly options: Doc = {},
     readonly uuid: UUID = new UUID(),
   ) {
+    this.ns = `${db}.${name}`;
     this.indexes.set('_id_', new Index(ID_INDEX_SPEC));
-  }
-
-  get ns(): string {
-    return `${this.db}.${this.name}`;
   }
 
   get idIndex(): Index {
