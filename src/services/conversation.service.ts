@@ -10,7 +10,7 @@ import { Message, type MessageFields, PLATFORMS } from '../models/Message';
 import type { Clock } from '../utils/clock';
 import { NotFoundError } from '../utils/errors';
 import type { ConversationListBody, ConversationMessagesBody, ToggleBotBody } from '../validators/message.schemas';
-import { assertContact, contactHistory, withOwnContact } from './message.service';
+import { contactHistory, ownContact, withOwnContact } from './message.service';
 import { messageJson } from './messageView';
 
 type CompanyId = Types.ObjectId;
@@ -108,7 +108,7 @@ export function createConversationService(clock: Clock) {
      */
     async toggleBot(companyId: CompanyId, b: ToggleBotBody) {
       for (let attempt = 0; attempt < 5; attempt++) {
-        const contact = await assertContact(companyId, b.contactId);
+        const contact = await ownContact(companyId, b.contactId);
         const current = contact.botSuspended === true;
         const next = b.botSuspended ?? !current;
         let until: Date | null | undefined = contact.botSuspendUntil ?? null;

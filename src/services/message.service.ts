@@ -25,10 +25,16 @@ export interface MessageServiceDeps {
   kickOutbox: () => void;
 }
 
-export async function assertContact(companyId: CompanyId, contactId: string) {
+/** The company's contact, or 404 Contact not found. */
+export async function ownContact(companyId: CompanyId, contactId: string) {
   const contact = await Contact.findOne({ _id: contactId, companyId }).lean();
   if (!contact) throw new NotFoundError('Contact not found');
   return contact;
+}
+
+/** 404 Contact not found unless the contact is the company's (reads no more than its id). */
+export async function assertContact(companyId: CompanyId, contactId: string): Promise<void> {
+  if (!(await Contact.exists({ _id: contactId, companyId }))) throw new NotFoundError('Contact not found');
 }
 
 /**
