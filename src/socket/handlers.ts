@@ -10,7 +10,9 @@ import type { z } from 'zod';
 import { Contact } from '../models/Contact';
 import { Message } from '../models/Message';
 import type { Clock } from '../utils/clock';
+import { logThrottle } from '../utils/logThrottle';
 import { moduleLogger } from '../utils/logger';
+import { guardedOn } from './guard';
 import { ConversationPayload, MessageReadPayload } from '../validators/socket.schemas';
 import {
   companyRoom,
@@ -22,6 +24,7 @@ import {
 } from './events/types';
 
 const log = moduleLogger('socket');
+const throttled = logThrottle(log);
 
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type MaybeAck = Ack | undefined;
@@ -29,7 +32,7 @@ type MaybeAck = Ack | undefined;
 function parse<S extends z.ZodType>(socket: AppSocket, event: string, schema: S, payload: unknown): z.infer<S> | undefined {
   const result = schema.safeParse(payload);
   if (result.success) return result.data;
-  log.warn('invalid socket payload ignored', {
+  throttled(`invalid:${event}:${socket.data.userId}`, 'warn', 'invalid socket payload ignored', {
     event,
     userId: socket.data.userId,
     problems: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
@@ -45,89 +48,77 @@ async function ownsContact(socket: AppSocket, contactId: string): Promise<boolea
   return (await Contact.exists({ _id: contactId, companyId: socket.data.companyId })) !== null;
 }
 
-/** Wraps a handler so nothing it does can throw out of the socket. */
-function guarded(socket: AppSocket, event: string, fn: (payload: unknown, ack: MaybeAck) => Promise<void> | void) {
-  return (payload: unknown, ack?: unknown): void => {
-    // emit(event, callback) with no payload: the callback arrives first.
+/**
+ * Registers a client event through the one socket guard (src/socket/guard.ts). `emit(event, ack)`
+ * with no payload delivers the callback first: it is moved to the ack position.
+ */
+function handle(socket: AppSocket, event: string, fn: (payload: unknown, ack: MaybeAck) => Promise<void> | void): void {
+  guardedOn(socket as unknown as Socket, event, (payload?: unknown, ack?: unknown) => {
     if (typeof payload === 'function' && ack === undefined) {
       ack = payload;
       payload = undefined;
     }
-    Promise.resolve()
-      .then(() => fn(payload, typeof ack === 'function' ? (ack as Ack) : undefined))
-      .catch((err: Error) => {
-        log.error('socket handler failed', { event, userId: socket.data.userId, error: err.message });
-        if (typeof ack === 'function') (ack as (r: unknown) => void)({ ok: false, error: 'internal error' });
-      });
-  };
+    return fn(payload, typeof ack === 'function' ? (ack as Ack) : undefined);
+  });
 }
 
 export function registerHandlers(socket: AppSocket, clock: Clock): void {
   void socket.join(companyRoom(socket.data.companyId));
 
-  socket.on(
-    'conversation:join',
-    guarded(socket, 'conversation:join', async (payload, ack) => {
-      const p = parse(socket, 'conversation:join', ConversationPayload, payload);
-      if (!p) return reply(ack, { ok: false, error: 'invalid payload' });
-      if (!(await ownsContact(socket, p.conversationId))) {
-        log.warn('conversation:join refused: not a conversation of this company', {
-          userId: socket.data.userId,
-          conversationId: p.conversationId,
-        });
-        return reply(ack, { ok: false, error: 'conversation not found' });
-      }
-      await socket.join(conversationRoom(p.conversationId));
-      reply(ack, { ok: true });
-    }),
-  );
+  handle(socket, 'conversation:join', async (payload, ack) => {
+    const p = parse(socket, 'conversation:join', ConversationPayload, payload);
+    if (!p) return reply(ack, { ok: false, error: 'invalid payload' });
+    if (!(await ownsContact(socket, p.conversationId))) {
+      throttled(`join-refused:${socket.data.userId}`, 'warn', 'conversation:join refused: not a conversation of this company', {
+        userId: socket.data.userId,
+        conversationId: p.conversationId,
+      });
+      return reply(ack, { ok: false, error: 'conversation not found' });
+    }
+    await socket.join(conversationRoom(p.conversationId));
+    reply(ack, { ok: true });
+  });
 
-  socket.on(
-    'conversation:leave',
-    guarded(socket, 'conversation:leave', async (payload, ack) => {
-      const p = parse(socket, 'conversation:leave', ConversationPayload, payload);
-      if (!p) return reply(ack, { ok: false, error: 'invalid payload' });
-      await socket.leave(conversationRoom(p.conversationId));
-      reply(ack, { ok: true });
-    }),
-  );
+  handle(socket, 'conversation:leave', async (payload, ack) => {
+    const p = parse(socket, 'conversation:leave', ConversationPayload, payload);
+    if (!p) return reply(ack, { ok: false, error: 'invalid payload' });
+    await socket.leave(conversationRoom(p.conversationId));
+    reply(ack, { ok: true });
+  });
 
   const typing = (event: 'typing:start' | 'typing:stop', isTyping: boolean) =>
-    guarded(socket, event, (payload) => {
+    handle(socket, event, (payload) => {
       const p = parse(socket, event, ConversationPayload, payload);
       if (!p) return;
       const room = conversationRoom(p.conversationId);
       if (!socket.rooms.has(room)) return;
       socket.to(room).emit('typing:indicator', { conversationId: p.conversationId, userId: socket.data.userId, isTyping });
     });
-  socket.on('typing:start', typing('typing:start', true));
-  socket.on('typing:stop', typing('typing:stop', false));
+  typing('typing:start', true);
+  typing('typing:stop', false);
 
-  socket.on(
-    'message:read',
-    guarded(socket, 'message:read', async (payload, ack) => {
-      const p = parse(socket, 'message:read', MessageReadPayload, payload);
-      if (!p) return reply(ack, { ok: false, error: 'invalid payload' });
-      const companyId = new Types.ObjectId(socket.data.companyId);
-      // Read receipts are about the customer's (inbound) messages of this company's conversation.
-      const filter = {
-        company_id: companyId,
-        contact_id: new Types.ObjectId(p.conversationId),
-        direction: 'inbound',
-        _id: { $in: p.messageIds.map((id) => new Types.ObjectId(id)) },
-      };
-      const mine = await Message.find(filter, { _id: 1 }).lean();
-      if (mine.length === 0) return reply(ack, { ok: false, error: 'no such messages' });
-      const now = clock.now();
-      await Message.updateMany({ ...filter, read: { $ne: true } }, { $set: { read: true, read_at: now, updated_at: now } });
-      socket.nsp.to(companyRoom(socket.data.companyId)).emit('message:status', {
-        conversationId: p.conversationId,
-        messageIds: mine.map((m) => String(m._id)),
-        status: 'read',
-        userId: socket.data.userId,
-        timestamp: now.toISOString(),
-      });
-      reply(ack, { ok: true });
-    }),
-  );
+  handle(socket, 'message:read', async (payload, ack) => {
+    const p = parse(socket, 'message:read', MessageReadPayload, payload);
+    if (!p) return reply(ack, { ok: false, error: 'invalid payload' });
+    const companyId = new Types.ObjectId(socket.data.companyId);
+    // Read receipts are about the customer's (inbound) messages of this company's conversation.
+    const filter = {
+      company_id: companyId,
+      contact_id: new Types.ObjectId(p.conversationId),
+      direction: 'inbound',
+      _id: { $in: p.messageIds.map((id) => new Types.ObjectId(id)) },
+    };
+    const mine = await Message.find(filter, { _id: 1 }).lean();
+    if (mine.length === 0) return reply(ack, { ok: false, error: 'no such messages' });
+    const now = clock.now();
+    await Message.updateMany({ ...filter, read: { $ne: true } }, { $set: { read: true, read_at: now, updated_at: now } });
+    socket.nsp.to(companyRoom(socket.data.companyId)).emit('message:status', {
+      conversationId: p.conversationId,
+      messageIds: mine.map((m) => String(m._id)),
+      status: 'read',
+      userId: socket.data.userId,
+      timestamp: now.toISOString(),
+    });
+    reply(ack, { ok: true });
+  });
 }

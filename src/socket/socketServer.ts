@@ -4,7 +4,7 @@
  * and a sweep that drops connections whose access token expired or whose user is no longer active.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import type { Config } from '../config/env';
 import type { Scheduler } from '../jobs/scheduler';
 import { issuedBeforePasswordChange, type AccessVerifier } from '../middleware/auth';
@@ -12,6 +12,7 @@ import { crossTenant } from '../models/plugins/tenantScoped';
 import { User } from '../models/User';
 import { systemClock, type Clock } from '../utils/clock';
 import { moduleLogger } from '../utils/logger';
+import { dropReservedEvents, logSocketErrors } from './guard';
 import { registerHandlers, type AppSocket } from './handlers';
 import type { IoServer } from './realtime';
 import { socketAuthMiddleware } from './socketAuth';
@@ -41,9 +42,17 @@ export function createSocketServer(
   });
   io.use(socketAuthMiddleware(verify));
   io.on('connection', (socket: AppSocket) => {
-    log.debug('socket connected', { userId: socket.data.userId, companyId: socket.data.companyId });
-    registerHandlers(socket, clock);
-    socket.on('error', (err) => log.warn('socket error', { userId: socket.data.userId, error: err.message }));
+    // Before any handler: reserved names from clients are dropped, and server-side `error`
+    // events always have a listener (an EventEmitter `error` without one throws).
+    dropReservedEvents(socket as unknown as Socket);
+    logSocketErrors(socket as unknown as Socket);
+    try {
+      registerHandlers(socket, clock);
+      log.debug('socket connected', { userId: socket.data.userId, companyId: socket.data.companyId });
+    } catch (err) {
+      log.error('socket set-up failed; connection closed', { userId: socket.data.userId, error: (err as Error).message });
+      socket.disconnect(true);
+    }
   });
 
   const sweep = async (): Promise<number> => {
