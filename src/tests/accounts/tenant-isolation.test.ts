@@ -261,6 +261,34 @@ const ATTACKS: Attack[] = [
     message: FOREIGN_COMPANY,
   },
   {
+    name: "listing locations with B's companyId repeated before A's (?companyId=B&companyId=A)",
+    send: () =>
+      request(app)
+        .get(`${LOCATIONS}?companyId=${String(b.companyId)}&companyId=${String(a.companyId)}`)
+        .set(asA()),
+    status: 403,
+    message: FOREIGN_COMPANY,
+  },
+  {
+    name: "listing locations with A's companyId repeated after B's company_id[] array",
+    send: () =>
+      request(app)
+        .get(`${LOCATIONS}?company_id[]=${String(a.companyId)}&company_id[]=${String(b.companyId)}`)
+        .set(asA()),
+    status: 403,
+    message: FOREIGN_COMPANY,
+  },
+  {
+    name: "creating staff with companyId as an array holding B's id",
+    send: () =>
+      request(app)
+        .post(STAFF)
+        .set(asA())
+        .send(staffBody({ companyId: [String(a.companyId), String(b.companyId)] })),
+    status: 403,
+    message: FOREIGN_COMPANY,
+  },
+  {
     name: "creating staff in B's companyId",
     send: () =>
       request(app)
@@ -335,6 +363,25 @@ describe("A's manager naming B's ids", () => {
       expect(await snapshotOf(a)).toEqual(before.a);
     },
   );
+});
+
+describe('companyId in an unexpected shape', () => {
+  test.each([
+    ['repeated, both A', () => `?companyId=${String(a.companyId)}&companyId=${String(a.companyId)}`],
+    ['as an operator object', () => `?companyId[$ne]=x`],
+    ['as a nested object', () => `?company_id[a]=${String(a.companyId)}`],
+  ])("when A's manager lists locations with companyId %s, then 400 INVALID_COMPANY_ID", async (_what, query) => {
+    const res = await request(app).get(`${LOCATIONS}${query()}`).set(asA());
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('INVALID_COMPANY_ID');
+  });
+
+  test("when A's manager names A's companyId once, then it is served", async () => {
+    const res = await request(app)
+      .get(`${LOCATIONS}?companyId=${String(a.companyId)}`)
+      .set(asA());
+    expect(res.status).toBe(200);
+  });
 });
 
 describe('lists', () => {
