@@ -4,7 +4,7 @@
  * Files in dbPath:
  *   snapshot.bson        the state up to record `seq` (written to a temp file, synced, renamed)
  *   journal-<n>.log      records with seq >= n; a new file is started when a snapshot is taken
- *   mongod.lock          the pid of the server using the directory
+ *   mongod.lock          "<pid> <start time>" of the server using the directory (start time where /proc has it)
  *
  * A record is [u32 length][u32 crc32][BSON { s: seq, o: ops }]. Records are appended in groups
  * (one write, one fdatasync per group) and a write is acknowledged only after its group is on
@@ -97,12 +97,15 @@ export class Journal {
   private static takeLock(dir: string): void {
     const lockPath = path.join(dir, LOCK);
     if (existsSync(lockPath)) {
-      const pid = Number(readFileSync(lockPath, 'utf8').trim());
-      if (pid && pid !== process.pid && processAlive(pid)) {
+      const [pidText, startTime] = readFileSync(lockPath, 'utf8').trim().split(/\s+/);
+      const pid = Number(pidText);
+      if (pid && pid !== process.pid && processAlive(pid, startTime)) {
         throw new Error(`dbPath ${dir} is in use by process ${pid}`);
       }
     }
-    writeFileSync(lockPath, String(process.pid));
+    // The start time tells a later process that was given the same pid (after a reboot, say) from us.
+    const startTime = procStat(process.pid)?.startTime;
+    writeFileSync(lockPath, startTime ? `${process.pid} ${startTime}` : String(process.pid));
   }
 
   private async journalFiles(): Promise<{ start: number; file: string }[]> {
@@ -284,8 +287,33 @@ export class Journal {
   }
 }
 
-/** Whether a process with this pid exists (it may belong to another user). */
-export function processAlive(pid: number): boolean {
+/** State and start time (clock ticks after boot) of a process from /proc; null without /proc or the process. */
+function procStat(pid: number): { state: string; startTime: string } | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // "pid (comm) state ppid …": comm may itself hold spaces and ')', so count fields after the last ')'.
+  // There field 3 (state) is the first and field 22 (starttime) the twentieth.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0] ?? '', startTime: fields[19] ?? '' };
+}
+
+/**
+ * Whether a process with this pid runs (it may belong to another user); with `startTime` (as
+ * /proc gave it), whether it is still that same process and not a later one given the same pid.
+ */
+export function processAlive(pid: number, startTime?: string): boolean {
+  const stat = procStat(pid);
+  if (stat) {
+    // A zombie (Z) or dead (X) process has exited and holds no files, but until its parent reaps
+    // it kill(pid, 0) still succeeds on it: after a kill -9 it must not keep its dbPath locked.
+    if (stat.state === 'Z' || stat.state === 'X') return false;
+    return !startTime || stat.startTime === startTime;
+  }
+  // No /proc (macOS) or the process is gone: kill(pid, 0) tells, EPERM meaning it runs as another user.
   try {
     process.kill(pid, 0);
     return true;
