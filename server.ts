@@ -9,7 +9,7 @@
  * exit 1 (the process state is unknown); an unhandled rejection is logged as an error and the
  * process keeps serving.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server as HttpServer, type ServerOptions } from 'node:http';
 import * as path from 'node:path';
 import type { Express } from 'express';
 import { buildApp } from './src/app';
@@ -40,6 +40,23 @@ export interface RunningServer {
   scheduler: Scheduler;
   url: string;
   shutdown(reason: string, exitCode?: number): Promise<void>;
+}
+
+/**
+ * Timeouts of the HTTP server, against clients that send headers or a body slowly (or declare a
+ * Content-Length and stop): they get 408 and the connection is closed. Node checks for expired
+ * requests every connectionsCheckingInterval (30 s by default), so the check runs often enough
+ * for the timeouts to hold within about a quarter of their length. They bound receiving a request
+ * only: a held long-polling response or an upgraded WebSocket is not affected.
+ */
+export function httpServerOptions(config: Config): ServerOptions {
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.http;
+  return {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
+  };
 }
 
 function announce(line: string): void {
@@ -85,7 +102,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     kickOutbox: () => outbox.kick(),
     ...(options.extendApp ? { extend: options.extendApp } : {}),
   });
-  const http = createServer(app);
+  const http = createServer(httpServerOptions(config), app);
   const scheduler = createScheduler();
   const sockets = createSocketServer(http, config, verifyAccess, scheduler);
   const io = sockets.io;

@@ -2,7 +2,8 @@
  * Configuration: the only module that reads process.env. Variables are parsed and checked with
  * zod, typed, and frozen. In production every problem is listed and the process refuses to
  * start; in development missing secrets are generated once and kept under DATA_DIR so restarts
- * keep sessions valid; in tests they are generated in memory.
+ * keep sessions valid; in tests they are generated in memory. A variable that is set but empty
+ * (or only whitespace), as docker-compose and CI files often pass, counts as unset everywhere.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,12 +21,9 @@ export function durationMs(value: string): number {
 }
 
 const duration = z.string().regex(DURATION, { message: 'must look like 15m, 12h or 7d (number + s/m/h/d)' });
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const optionalText = z.string().trim().optional();
 const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const url = (fallback: string) => z.url().default(fallback);
@@ -34,7 +32,18 @@ export const SECRET_NAMES = ['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET', 'INTERNA
 export type SecretName = (typeof SECRET_NAMES)[number];
 export const MIN_SECRET_LENGTH = 32;
 
-const EnvSchema = z.object({
+/**
+ * `NAME=` (or only whitespace) means unset, so every variable falls back to its default (or
+ * counts as missing) instead of failing as an empty enum, URL or number: z.coerce.number() would
+ * even read '' as 0. Done once here, before the schema, rather than field by field.
+ */
+function withoutBlanks(source: Record<string, string | undefined>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) if (value !== undefined && value.trim() !== '') kept[name] = value;
+  return kept;
+}
+
+const EnvFields = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: optionalText,
@@ -90,6 +99,17 @@ const EnvSchema = z.object({
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
   SOCKET_AUTH_SWEEP_MS: z.coerce.number().int().min(100).default(30_000),
   AUTH_USER_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  BODY_MAX_DEPTH: z.coerce.number().int().min(1).default(64),
+  BODY_MAX_KEYS: z.coerce.number().int().min(1).default(10_000),
+});
+
+// Node refuses a headers timeout longer than the request timeout (the headers are part of the request).
+const EnvSchema = EnvFields.refine((e) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS, {
+  path: ['HTTP_HEADERS_TIMEOUT_MS'],
+  message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
 });
 
 export interface Config {
@@ -131,6 +151,14 @@ export interface Config {
   socketAuthSweepMs: number;
   /** How long an authenticated user's record may be reused (0: read on every request). */
   authUserCacheMs: number;
+  /**
+   * Node HTTP server timeouts: the whole header block, the whole request (headers + body), and an
+   * idle keep-alive connection. Slow or stalled clients get 408 and are disconnected.
+   */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** Deepest nesting and most object keys (in total) a JSON or form body may have; beyond: 400. */
+  bodyMaxDepth: number;
+  bodyMaxKeys: number;
   cookie: { secure: boolean; sameSite: 'none' | 'lax' };
   /** Secrets generated for this development/test run (names only), for a start-up notice. */
   generatedSecrets: SecretName[];
@@ -189,7 +217,7 @@ export function generateSecret(): string {
  * development uses to keep generated secrets. Throws ConfigError listing every problem.
  */
 export function parseConfig(source: Record<string, string | undefined>, secretStoreFor?: (dataDir: string) => SecretStore): Config {
-  const parsed = EnvSchema.safeParse(source);
+  const parsed = EnvSchema.safeParse(withoutBlanks(source));
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
@@ -292,6 +320,13 @@ export function parseConfig(source: Record<string, string | undefined>, secretSt
     }),
     socketAuthSweepMs: e.SOCKET_AUTH_SWEEP_MS,
     authUserCacheMs: e.AUTH_USER_CACHE_MS,
+    http: Object.freeze({
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    }),
+    bodyMaxDepth: e.BODY_MAX_DEPTH,
+    bodyMaxKeys: e.BODY_MAX_KEYS,
     cookie: Object.freeze({ secure: isProduction, sameSite: isProduction ? ('none' as const) : ('lax' as const) }),
     generatedSecrets: generated,
   });
