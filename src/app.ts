@@ -1,6 +1,7 @@
 /**
  * buildApp(): the Express application (middleware stack and routes), without listening.
- * Order: request id context, helmet, CORS, cookies, bodies (10 MB), key sanitising, access log,
+ * Order: request id context, helmet, CORS, cookies, bodies (10 MB, bounded depth and key count),
+ * key sanitising, access log,
  * health, /api/v1, 404, errors.
  */
 import cookieParser from 'cookie-parser';
@@ -9,6 +10,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { corsOptions } from './config/cors';
 import type { Config } from './config/env';
+import { bodyParsers } from './middleware/bodyParsers';
 import { errorHandler, notFoundHandler } from './middleware/errorHandler';
 import { httpLogger } from './middleware/httpLogger';
 import { requestContext } from './middleware/requestContext';
@@ -21,8 +23,6 @@ import { createAuthService, type AuthService } from './services/auth.service';
 import { createReadiness, type Readiness } from './services/health.service';
 import { silentRealtime, type Realtime } from './socket/realtime';
 import { systemClock, type Clock } from './utils/clock';
-
-export const BODY_LIMIT = '10mb';
 
 export interface AppDeps {
   config: Config;
@@ -67,8 +67,7 @@ export function buildApp(options: BuildAppOptions): Express {
   app.use(helmet());
   app.use(cors(corsOptions(deps.config.corsOrigins)));
   app.use(cookieParser());
-  app.use(express.json({ limit: BODY_LIMIT }));
-  app.use(express.urlencoded({ extended: true, limit: BODY_LIMIT }));
+  app.use(bodyParsers({ maxDepth: deps.config.bodyMaxDepth, maxKeys: deps.config.bodyMaxKeys }));
   app.use(sanitizeKeys());
   app.use(httpLogger());
   app.use(csrfProtection(deps.config));
