@@ -13,6 +13,7 @@ import {
   MessageListQuery,
   MessageUpdateBody,
 } from '../validators/message.schemas';
+import { afterResponse } from './afterResponse';
 import { asyncHandler } from './asyncHandler';
 
 /** M4 / C3: marks a contact's inbound messages read (both routers answer the same way). */
@@ -28,9 +29,9 @@ export function messageController(messages: MessageService) {
   const company = (res: Parameters<RequestHandler>[1]) => currentUser(res).companyObjectId;
   return {
     create: asyncHandler(async (_req, res) => {
-      res
-        .status(201)
-        .json({ message: 'Message created successfully', ...(await messages.create(company(res), valid(res, 'body', MessageCreateBody))) });
+      const { announce, ...created } = await messages.create(company(res), valid(res, 'body', MessageCreateBody));
+      afterResponse(res, announce);
+      res.status(201).json({ message: 'Message created successfully', ...created });
     }),
     listByCustomer: asyncHandler(async (_req, res) => {
       res.json(await messages.listByContact(company(res), valid(res, 'body', ListByContactBody)));

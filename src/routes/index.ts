@@ -23,7 +23,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use('/messages', messageRoutes(deps, messages));
   router.use('/conversations', conversationRoutes(deps, messages));
   // One controller (and ingest service) for the Meta Bot's two routers.
-  const internal = internalController(deps.realtime, createIngestService({ realtime: deps.realtime, clock: deps.clock }));
+  const internal = internalController(deps.realtime, createIngestService({ realtime: deps.realtime, clock: deps.clock }), messages);
   router.use('/socket', socketRoutes(deps, internal));
   router.use('/internal', internalRoutes(deps, internal));
   return router;

@@ -1,26 +1,21 @@
 /**
- * Conversations (/api/v1/conversations): one per contact. The list computes each conversation's
- * latest message and unread count in a single aggregation and reports the real total; a
+ * Conversations (/api/v1/conversations): one per contact. The list reads the per-contact
+ * conversation summaries (latest message, unread counts) with one indexed query, so its cost does
+ * not grow with history, and reports the real total; a
  * conversation's messages come in newest-first pages (returned oldest→newest, as the dashboard
  * shows them) with a `before` cursor.
  */
 import { type Types } from 'mongoose';
 import { Contact } from '../models/Contact';
-import { Message, type MessageFields, PLATFORMS } from '../models/Message';
 import type { Clock } from '../utils/clock';
 import { NotFoundError } from '../utils/errors';
 import type { ConversationListBody, ConversationMessagesBody, ToggleBotBody } from '../validators/message.schemas';
-import { contactHistory, ownContact, withOwnContact } from './message.service';
+import { contactHistory, conversationPage, ownContact } from './message.service';
 import { messageJson } from './messageView';
 
 type CompanyId = Types.ObjectId;
 
-interface Row {
-  _id: Types.ObjectId;
-  latest: MessageFields;
-  unreadCount: number;
-  contact: Record<string, unknown> & { profile?: { name?: string } };
-}
+type Row = Awaited<ReturnType<typeof conversationPage>>['rows'][number];
 
 function displayName(c: Row['contact']): string {
   for (const v of [c.fullName, c.profile?.name, c.socialNetworkName]) if (v !== undefined && v !== null) return String(v);
@@ -42,24 +37,9 @@ const CONTACT_KEYS = [
 export function createConversationService(clock: Clock) {
   return {
     async list(companyId: CompanyId, q: ConversationListBody) {
-      const platforms = q.platform === 'all' ? [...PLATFORMS] : [q.platform];
-      const [page] = await Message.aggregate<{ items: Row[]; total: { n: number }[] }>([
-        { $match: { company_id: companyId, contact_id: { $exists: true, $ne: null }, platform: { $in: platforms } } },
-        { $sort: { created_at: -1 } },
-        {
-          $group: {
-            _id: '$contact_id',
-            latest: { $first: '$$ROOT' },
-            unreadCount: { $sum: { $cond: [{ $and: [{ $eq: ['$direction', 'inbound'] }, { $ne: ['$read', true] }] }, 1, 0] } },
-          },
-        },
-        ...withOwnContact(companyId),
-        { $facet: { items: [{ $skip: q.skip }, { $limit: q.limit }], total: [{ $count: 'n' }] } },
-      ]);
-      const items = page?.items ?? [];
-      const totalConversations = page?.total[0]?.n ?? 0;
+      const { rows: items, total: totalConversations } = await conversationPage(companyId, q.platform, q.skip, q.limit);
       const conversations = items.map((r) => {
-        const out: Record<string, unknown> = { contactId: r._id, contactStatus: r.contact.contactStatus };
+        const out: Record<string, unknown> = { contactId: r.contact._id, contactStatus: r.contact.contactStatus };
         for (const k of CONTACT_KEYS) if (r.contact[k] !== undefined) out[k] = r.contact[k];
         return {
           ...out,

@@ -1,7 +1,7 @@
 /**
  * POST /api/v1/internal/messages: the Meta Bot hands over a message it received (or its bot's
  * reply); the contact is created or updated and the message stored in one transaction, then
- * `message:new` goes to the company. Idempotent on the platform message id: the same id again
+ * `message:new` goes to the company once the answer is written. Idempotent on the platform message id: the same id again
  * returns the stored message and announces nothing.
  */
 import mongoose, { Types } from 'mongoose';
@@ -12,6 +12,7 @@ import type { Realtime } from '../socket/realtime';
 import type { Clock } from '../utils/clock';
 import { InternalApiError } from '../utils/errors';
 import type { IngestMessageBody } from '../validators/message.schemas';
+import { messageAdded } from './conversationSummary.service';
 import { messageJson, messageNewEvent } from './messageView';
 
 const SOCIAL_FIELD: Partial<Record<Platform, string>> = {
@@ -30,6 +31,8 @@ export interface IngestResult {
   duplicate: boolean;
   message: Record<string, unknown>;
   contactId: string;
+  /** Publishes message:new for a new message (the caller runs it once its answer is written). */
+  announce?: () => void;
 }
 
 export function createIngestService(deps: { realtime: Realtime; clock: Clock }) {
@@ -105,6 +108,7 @@ export function createIngestService(deps: { realtime: Realtime; clock: Clock }) 
             { session },
           );
           saved = doc!.toObject() as MessageFields;
+          await messageAdded(saved, session);
         });
       } catch (err) {
         if ((err as { code?: number }).code === 11000) {
@@ -117,9 +121,14 @@ export function createIngestService(deps: { realtime: Realtime; clock: Clock }) 
       }
       const doc = saved!;
       const event = messageNewEvent(doc);
-      // As the Meta Bot announced its own messages: outbound ones read, all delivered.
-      deps.realtime.messageNew(String(companyId), { ...event, message: { ...event.message, read: !inbound, delivered: true } });
-      return { duplicate: false, message: messageJson(doc), contactId: String(doc.contact_id) };
+      return {
+        duplicate: false,
+        message: messageJson(doc),
+        contactId: String(doc.contact_id),
+        // As the Meta Bot announced its own messages: outbound ones read, all delivered.
+        announce: () =>
+          deps.realtime.messageNew(String(companyId), { ...event, message: { ...event.message, read: !inbound, delivered: true } }),
+      };
     },
   };
 }

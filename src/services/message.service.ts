@@ -4,14 +4,17 @@
  * `queued`; the outbox delivers it, so the request never waits for the Meta Bot.
  */
 import { randomUUID } from 'node:crypto';
-import { Types, type PipelineStage } from 'mongoose';
+import { Types } from 'mongoose';
 import { Contact } from '../models/Contact';
+import { Conversation } from '../models/Conversation';
 import { Message, type MessageFields, type Platform } from '../models/Message';
 import type { Realtime } from '../socket/realtime';
 import type { Clock } from '../utils/clock';
 import { AppError, NotFoundError } from '../utils/errors';
 import type { CompanyCustomersBody, ListByContactBody, MessageCreateBody, MessageUpdateBody } from '../validators/message.schemas';
 import { contactRef } from './contactRefs';
+import { allRead, messageAdded, messageRemoved, summaryPage, unreadChanged } from './conversationSummary.service';
+import { inTransaction } from './tenant';
 import { messageJson, messageNewEvent } from './messageView';
 
 type CompanyId = Types.ObjectId;
@@ -35,26 +38,6 @@ export async function ownContact(companyId: CompanyId, contactId: string) {
 /** 404 Contact not found unless the contact is the company's (reads no more than its id). */
 export async function assertContact(companyId: CompanyId, contactId: string): Promise<void> {
   if (!(await Contact.exists({ _id: contactId, companyId }))) throw new NotFoundError('Contact not found');
-}
-
-/**
- * Pipeline stages after grouping messages by contact: attach the contact (only if it is the
- * caller's company's; conversations of anyone else's contact are dropped) and order by the
- * latest message, newest first.
- */
-export function withOwnContact(companyId: CompanyId): PipelineStage[] {
-  return [
-    {
-      $lookup: {
-        from: 'contacts',
-        let: { contactId: '$_id' },
-        pipeline: [{ $match: { $expr: { $and: [{ $eq: ['$_id', '$$contactId'] }, { $eq: ['$companyId', companyId] }] } } }],
-        as: 'contact',
-      },
-    },
-    { $unwind: '$contact' },
-    { $sort: { 'latest.created_at': -1, _id: -1 } },
-  ];
 }
 
 /** Filter for a page of one contact's messages older than the `before` cursor (message id or date). */
@@ -102,6 +85,61 @@ export async function contactHistory(companyId: CompanyId, q: HistoryQuery, extr
   return { newestFirst, totalMessages };
 }
 
+type ContactRow = Record<string, unknown> & { _id: Types.ObjectId; profile?: { name?: string } };
+
+/**
+ * A page of the company's conversations (every platform, or one) with each contact and latest
+ * message: one indexed query on the summaries, then the page's contacts and messages by id.
+ * Conversations whose contact no longer exists are left out.
+ */
+export async function conversationPage(companyId: CompanyId, platform: Platform | 'all', skip: number, limit: number) {
+  const { rows, total } = await summaryPage(companyId, platform, skip, limit);
+  const [contacts, latest] = await Promise.all([
+    Contact.find({ _id: { $in: rows.map((r) => r.contactId) }, companyId }).lean<ContactRow[]>(),
+    Message.find({ _id: { $in: rows.map((r) => new Types.ObjectId(r.latestId)) }, company_id: companyId }).lean<MessageFields[]>(),
+  ]);
+  const contactById = new Map(contacts.map((c) => [String(c._id), c]));
+  const messageById = new Map(latest.map((m) => [String(m._id), m]));
+  const page = rows.flatMap((r) => {
+    const contact = contactById.get(String(r.contactId));
+    const message = messageById.get(r.latestId);
+    return contact && message ? [{ contact, latest: message, unreadCount: r.unreadCount }] : [];
+  });
+  // A summary whose contact is gone (or was never the company's) is dropped when seen.
+  const orphans = rows.filter((r) => !contactById.has(String(r.contactId))).map((r) => r.contactId);
+  if (orphans.length > 0) await Conversation.deleteMany({ companyId, contactId: { $in: orphans } });
+  return { rows: page, total: total - orphans.length };
+}
+
+/**
+ * Socket `message:read`: the listed inbound messages of the company's contact become read (and
+ * the conversation's unread counts follow). Returns the ids that are the contact's inbound
+ * messages, read before or now; empty when none is.
+ */
+export async function markReadByIds(companyId: CompanyId, contactId: string, ids: string[], now: Date): Promise<string[]> {
+  const filter = {
+    company_id: companyId,
+    contact_id: new Types.ObjectId(contactId),
+    direction: 'inbound',
+    _id: { $in: ids.map((id) => new Types.ObjectId(id)) },
+  };
+  return inTransaction(async (session) => {
+    const mine = await Message.find(filter, { _id: 1, read: 1, platform: 1 }).session(session).lean<MessageFields[]>();
+    const unread = mine.filter((m) => m.read !== true);
+    if (unread.length > 0) {
+      await Message.updateMany(
+        { ...filter, _id: { $in: unread.map((m) => m._id) }, read: { $ne: true } },
+        { $set: { read: true, read_at: now, updated_at: now } },
+        { session },
+      );
+      const delta: Partial<Record<Platform, number>> = {};
+      for (const m of unread) delta[m.platform as Platform] = (delta[m.platform as Platform] ?? 0) - 1;
+      await unreadChanged(companyId, new Types.ObjectId(contactId), delta, session);
+    }
+    return mine.map((m) => String(m._id));
+  });
+}
+
 export function createMessageService(deps: MessageServiceDeps) {
   const { realtime, clock } = deps;
 
@@ -135,13 +173,17 @@ export function createMessageService(deps: MessageServiceDeps) {
           : {}),
         __v: 0,
       };
-      await Message.collection.insertOne(doc);
-      realtime.messageNew(String(companyId), messageNewEvent(doc as unknown as MessageFields));
+      await inTransaction(async (session) => {
+        await Message.collection.insertOne(doc, { session });
+        await messageAdded(doc, session);
+      });
       if (forwarded) deps.kickOutbox();
       return {
         messageData: messageJson(doc),
         forwarding: forwarded ? { success: true, forwarded: false, queued: true, status: 'queued', platform: b.platform } : null,
         warning: null,
+        /** Publishes message:new; the controller calls it once the 201 is written (B-25). */
+        announce: () => realtime.messageNew(String(companyId), messageNewEvent(doc as unknown as MessageFields)),
       };
     },
 
@@ -151,27 +193,20 @@ export function createMessageService(deps: MessageServiceDeps) {
       return { messages: newestFirst.map(messageJson), totalMessages, limit: q.limit, skip: q.skip };
     },
 
-    /** M3: the company's contacts on a platform with their latest message, in one aggregation. */
+    /** M3: the company's contacts on a platform with their latest message (from the conversation summaries). */
     async companyCustomers(companyId: CompanyId, q: CompanyCustomersBody) {
-      const rows = await Message.aggregate<{ _id: Types.ObjectId; latest: MessageFields; contact: Record<string, unknown> }>([
-        { $match: { company_id: companyId, platform: q.platform } },
-        { $sort: { created_at: -1 } },
-        { $group: { _id: '$contact_id', latest: { $first: '$$ROOT' } } },
-        ...withOwnContact(companyId),
-        { $skip: q.skip },
-        { $limit: q.limit },
-      ]);
-      const contacts = rows.map((r) => ({
-        contact_id: r._id,
-        ...(r.contact.fullName !== undefined ? { fullName: r.contact.fullName } : {}),
-        ...(r.contact.socialNetworkName !== undefined ? { socialNetworkName: r.contact.socialNetworkName } : {}),
+      const { rows } = await conversationPage(companyId, q.platform, q.skip, q.limit);
+      const contacts = rows.map(({ contact, latest }) => ({
+        contact_id: contact._id,
+        ...(contact.fullName !== undefined ? { fullName: contact.fullName } : {}),
+        ...(contact.socialNetworkName !== undefined ? { socialNetworkName: contact.socialNetworkName } : {}),
         latestMessage: {
-          _id: r.latest._id,
-          content: r.latest.content,
-          created_at: r.latest.created_at,
-          attachments: r.latest.attachments,
-          read: r.latest.read,
-          delivered: r.latest.delivered,
+          _id: latest._id,
+          content: latest.content,
+          created_at: latest.created_at,
+          attachments: latest.attachments,
+          read: latest.read,
+          delivered: latest.delivered,
         },
       }));
       return { contacts, limit: q.limit, skip: q.skip };
@@ -187,12 +222,19 @@ export function createMessageService(deps: MessageServiceDeps) {
         read: { $ne: true },
         ...(platform ? { platform } : {}),
       };
-      const unread = await Message.find(filter, { _id: 1 }).lean();
+      // The dashboard marks a conversation read whenever it opens it: usually nothing is unread.
+      if (!(await Message.exists(filter))) return { matched: 0, modified: 0 };
       const now = clock.now();
-      const res = await Message.updateMany(
-        { ...filter, _id: { $in: unread.map((m) => m._id) } },
-        { $set: { read: true, read_at: now, updated_at: now } },
-      );
+      const { unread, res } = await inTransaction(async (session) => {
+        const unread = await Message.find(filter, { _id: 1 }).session(session).lean();
+        const res = await Message.updateMany(
+          { ...filter, _id: { $in: unread.map((m) => m._id) } },
+          { $set: { read: true, read_at: now, updated_at: now } },
+          { session },
+        );
+        await allRead(companyId, new Types.ObjectId(contactId), platform as Platform | undefined, session);
+        return { unread, res };
+      });
       if (unread.length > 0) {
         realtime.messageStatus(String(companyId), {
           conversationId: contactId,
@@ -220,18 +262,42 @@ export function createMessageService(deps: MessageServiceDeps) {
         set.read = b.read;
         if (b.read) set.read_at = now;
       }
-      const doc = await Message.findOneAndUpdate(
-        { _id: b._id, company_id: companyId },
-        { $set: set },
-        { new: true, runValidators: true },
-      ).lean<MessageFields>();
+      const doc = await inTransaction(async (session) => {
+        const before = await Message.findOne({ _id: b._id, company_id: companyId }, { read: 1, direction: 1, platform: 1, contact_id: 1 })
+          .session(session)
+          .lean<MessageFields>();
+        if (!before) return null;
+        const after = await Message.findOneAndUpdate(
+          { _id: b._id, company_id: companyId },
+          { $set: set },
+          { new: true, runValidators: true, session },
+        ).lean<MessageFields>();
+        if (after && before.direction === 'inbound' && (before.read === true) !== (after.read === true)) {
+          await unreadChanged(companyId, after.contact_id, { [after.platform]: after.read === true ? -1 : 1 }, session);
+        }
+        return after;
+      });
       if (!doc) throw new NotFoundError('Message not found');
       return messageJson(doc);
     },
 
     async remove(companyId: CompanyId, id: string) {
-      const res = await Message.deleteOne({ _id: id, company_id: companyId });
-      if (res.deletedCount === 0) throw new NotFoundError('Message not found');
+      const removed = await inTransaction(async (session) => {
+        const doc = await Message.findOneAndDelete({ _id: id, company_id: companyId }, { session }).lean<MessageFields>();
+        if (doc) await messageRemoved(doc, session);
+        return doc;
+      });
+      if (!removed) throw new NotFoundError('Message not found');
+    },
+
+    /**
+     * S2 (legacy emit): re-announces a stored message of the company's contact. The event is built
+     * from the message as stored, never from what the caller sent.
+     */
+    async announceStored(companyId: CompanyId, contactId: string, messageId: string) {
+      const doc = await Message.findOne({ _id: messageId, company_id: companyId, contact_id: contactId }).lean<MessageFields>();
+      if (!doc) throw new NotFoundError('Message not found');
+      realtime.messageNew(String(companyId), messageNewEvent(doc));
     },
   };
 }

@@ -35,11 +35,18 @@ export async function assertOwned<T>(
  * from the same snapshot: the second meets a write conflict and is retried on the new state.
  */
 export async function inCompanyTransaction<T>(companyId: CompanyId, fn: (session: ClientSession) => Promise<T>): Promise<T> {
+  return inTransaction(async (session) => {
+    await Company.updateOne({ _id: companyId }, { $set: { updatedAt: new Date() } }, { session, timestamps: false });
+    return fn(session);
+  });
+}
+
+/** Runs `fn` in a transaction (retried on transient errors such as write conflicts) and returns its result. */
+export async function inTransaction<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
   const session = await mongoose.startSession();
   try {
     let result: T | undefined;
     await session.withTransaction(async () => {
-      await Company.updateOne({ _id: companyId }, { $set: { updatedAt: new Date() } }, { session, timestamps: false });
       result = await fn(session);
     });
     return result as T;

@@ -8,7 +8,7 @@ import { Types } from 'mongoose';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import { Contact } from '../models/Contact';
-import { Message } from '../models/Message';
+import { markReadByIds } from '../services/message.service';
 import type { Clock } from '../utils/clock';
 import { logThrottle } from '../utils/logThrottle';
 import { moduleLogger } from '../utils/logger';
@@ -100,21 +100,13 @@ export function registerHandlers(socket: AppSocket, clock: Clock): void {
   handle(socket, 'message:read', async (payload, ack) => {
     const p = parse(socket, 'message:read', MessageReadPayload, payload);
     if (!p) return reply(ack, { ok: false, error: 'invalid payload' });
-    const companyId = new Types.ObjectId(socket.data.companyId);
-    // Read receipts are about the customer's (inbound) messages of this company's conversation.
-    const filter = {
-      company_id: companyId,
-      contact_id: new Types.ObjectId(p.conversationId),
-      direction: 'inbound',
-      _id: { $in: p.messageIds.map((id) => new Types.ObjectId(id)) },
-    };
-    const mine = await Message.find(filter, { _id: 1 }).lean();
-    if (mine.length === 0) return reply(ack, { ok: false, error: 'no such messages' });
     const now = clock.now();
-    await Message.updateMany({ ...filter, read: { $ne: true } }, { $set: { read: true, read_at: now, updated_at: now } });
+    // Read receipts are about the customer's (inbound) messages of this company's conversation.
+    const mine = await markReadByIds(new Types.ObjectId(socket.data.companyId), p.conversationId, p.messageIds, now);
+    if (mine.length === 0) return reply(ack, { ok: false, error: 'no such messages' });
     socket.nsp.to(companyRoom(socket.data.companyId)).emit('message:status', {
       conversationId: p.conversationId,
-      messageIds: mine.map((m) => String(m._id)),
+      messageIds: mine,
       status: 'read',
       userId: socket.data.userId,
       timestamp: now.toISOString(),

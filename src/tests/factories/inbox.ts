@@ -7,6 +7,7 @@ import { Types } from 'mongoose';
 import type { Config } from '../../config/env';
 import { CompanyIntegration } from '../../models/CompanyIntegration';
 import { Contact } from '../../models/Contact';
+import { messageAdded, rebuildConversationSummaries } from '../../services/conversationSummary.service';
 import { Message, type Platform } from '../../models/Message';
 import { encryptSecret } from '../../utils/secrets';
 
@@ -99,6 +100,8 @@ export async function createMessage(companyId: Types.ObjectId, contactId: Types.
     updated_at: at,
     ...(o.externalId ? { external_message_id: o.externalId } : {}),
   });
+  // As the services store it: with the contact's conversation summary.
+  await messageAdded(created.toObject());
   return created.toObject();
 }
 
@@ -131,6 +134,7 @@ export async function createChat(
     };
   });
   await Message.insertMany(docs);
+  await rebuildConversationSummaries({ companyId });
   return docs;
 }
 

@@ -126,7 +126,7 @@ describe('C1 list', () => {
     expect(pages.flatMap((p) => ids(p.conversations))).toEqual(contacts.map(String));
   });
 
-  test('when 20 conversations are listed, then one aggregation computes every latest message and unread count (no query per conversation)', async () => {
+  test('when 20 conversations are listed, then a fixed handful of queries reads every latest message and unread count (no query per conversation, no aggregation over messages)', async () => {
     for (let i = 0; i < 20; i++) {
       const c = await createContact(co.companyId);
       await createMessage(co.companyId, c._id, { at: at(i), read: true });
@@ -143,7 +143,12 @@ describe('C1 list', () => {
     } finally {
       mongoose.set('debug', false);
     }
-    expect(calls.filter((c) => !c.startsWith('users.'))).toEqual(['messages.aggregate']);
+    expect(calls.filter((c) => !c.startsWith('users.')).sort()).toEqual([
+      'contacts.find',
+      'conversations.countDocuments',
+      'conversations.find',
+      'messages.find',
+    ]);
   });
 
   test('when a message points at a contact of another company or at no contact, then that conversation is not listed', async () => {

@@ -1,13 +1,14 @@
 /**
  * The Meta Bot's endpoints: S1 emit-message-internal (x-api-key, validators, verbatim event),
- * S2 emit-message (now a staff token and only the caller's company), and message ingest
+ * S2 emit-message (now a staff token, only the caller's company, and only a stored message of one
+ * of its conversations, announced as stored), and message ingest
  * (lead contact creation, de-duplication by platform message id, also under concurrency).
  */
 import request from 'supertest';
 import { Contact } from '../../models/Contact';
 import { Message } from '../../models/Message';
 import { bearer, companyWithStaff, newObjectId } from '../factories/accounts';
-import { createContact } from '../factories/inbox';
+import { createContact, createMessage } from '../factories/inbox';
 import { useTestDatabase } from '../helpers/database';
 import { countOf, inboxApp, stored, validationError, type Co } from './support';
 
@@ -119,14 +120,66 @@ describe('S2 emit-message', () => {
     expect(realtime.events).toEqual([]);
   });
 
-  test('when a token names its own company, then 200 and the event goes to that company', async () => {
-    const body = emitBody(String(co.companyId));
-    const res = await request(app).post(S2).set(bearer(co.users.receptionist.token)).send(body);
+  test('when a token names a stored message of its own company, then 200 and the event is the stored message, not the payload', async () => {
+    const contact = await createContact(co.companyId);
+    const stored = await createMessage(co.companyId, contact._id, { direction: 'outbound', content: 'the real text' });
+    const body = emitBody(String(co.companyId), { id: String(stored._id), contactId: String(contact._id), content: 'forged', extra: 1 });
+    const res = await request(app)
+      .post(S2)
+      .set(bearer(co.users.receptionist.token))
+      .send({ ...body, conversationId: String(contact._id) });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ success: true, message: 'Event emitted successfully' });
     expect(realtime.events).toEqual([
-      { event: 'message:new', companyId: String(co.companyId), payload: { conversationId: 'contact-1', message: body.message } },
+      {
+        event: 'message:new',
+        companyId: String(co.companyId),
+        payload: {
+          conversationId: String(contact._id),
+          message: expect.objectContaining({ id: String(stored._id), content: 'the real text', direction: 'outbound' }),
+        },
+      },
     ]);
+    expect(JSON.stringify(realtime.events)).not.toContain('forged');
+  });
+
+  test.each([
+    ['ids that are not stored messages', () => ({ id: 'msg-1', contactId: 'contact-1', conv: 'contact-1' })],
+    [
+      'a message of another contact of the company',
+      async () => {
+        const c1 = await createContact(co.companyId);
+        const c2 = await createContact(co.companyId);
+        const m = await createMessage(co.companyId, c1._id);
+        return { id: String(m._id), contactId: String(c2._id), conv: String(c2._id) };
+      },
+    ],
+    [
+      "another company's contact and message, announced as inbound",
+      async () => {
+        const b = await companyWithStaff(config);
+        const bc = await createContact(b.companyId);
+        const bm = await createMessage(b.companyId, bc._id);
+        return { id: String(bm._id), contactId: String(bc._id), conv: String(bc._id) };
+      },
+    ],
+    [
+      'a conversationId that differs from message.contactId',
+      async () => {
+        const c = await createContact(co.companyId);
+        const m = await createMessage(co.companyId, c._id);
+        return { id: String(m._id), contactId: String(c._id), conv: newObjectId() };
+      },
+    ],
+  ])('when a staff token relays %s, then 404 MESSAGE_NOT_FOUND and nothing is emitted', async (_what, make) => {
+    const { id, contactId, conv } = await make();
+    const res = await request(app)
+      .post(S2)
+      .set(bearer(co.users.manager.token))
+      .send({ ...emitBody(String(co.companyId), { id, contactId }), conversationId: conv });
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ success: false, error: 'Message not found in this conversation', code: 'MESSAGE_NOT_FOUND' });
+    expect(realtime.events).toEqual([]);
   });
 });
 
