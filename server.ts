@@ -16,6 +16,7 @@ import { buildApp } from './src/app';
 import { connectDatabase, disconnectDatabase } from './src/config/database';
 import { ConfigError, getConfig, type Config } from './src/config/env';
 import { startEmbeddedForApp } from './src/config/embedded';
+import { checkMigrations } from './src/migrations';
 import type { EmbeddedMongo } from './src/embedded-mongo';
 import { createScheduler, type Scheduler } from './src/jobs/scheduler';
 import { createAccessVerifier } from './src/middleware/auth';
@@ -80,6 +81,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     log.info('embedded MongoDB started', { uri: mongoUri, dbPath: started.dbPath });
   }
   await connectDatabase(mongoUri);
+  // In the background: a database that is down is retried without holding up the start.
+  void checkMigrations()
+    .then((needed) => {
+      if (needed.length === 0) return;
+      announce(`Data migrations pending (${needed.join(', ')}): run \`npm run migrate\``);
+      log.warn('data migrations pending: run npm run migrate', { migrations: needed });
+    })
+    .catch((err: Error) => log.warn('could not check data migrations', { error: err.message }));
 
   const readiness = createReadiness();
   // The app needs the realtime emitter and the socket server needs the HTTP server: wire them
@@ -173,18 +182,15 @@ async function flushLogs(): Promise<void> {
 
 /** Runs the process: starts, and wires signals and process-level error handlers to shutdown. */
 export async function main(options: StartOptions = {}): Promise<void> {
-  let server: RunningServer;
-  try {
-    server = await startServer(options);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`PetBuddy refused to start.\n${err.message}\n`);
-    } else {
-      process.stderr.write(`PetBuddy failed to start: ${(err as Error).stack ?? String(err)}\n`);
-    }
-    process.exit(1);
-  }
+  let server: RunningServer | undefined;
+  // A signal or exception while starting is held until the server exists, then acted on: the
+  // handlers are in place before anything starts, so no signal finds the process without them.
+  let pending: { reason: string; code: number } | undefined;
   const stop = (reason: string, code: number): void => {
+    if (!server) {
+      pending ??= { reason, code };
+      return;
+    }
     void server
       .shutdown(reason, code)
       .catch((err: Error) => {
@@ -207,6 +213,17 @@ export async function main(options: StartOptions = {}): Promise<void> {
     const err = reason instanceof Error ? reason : new Error(String(reason));
     log.error('unhandled promise rejection', { error: err.message, stack: err.stack });
   });
+  try {
+    server = await startServer(options);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`PetBuddy refused to start.\n${err.message}\n`);
+    } else {
+      process.stderr.write(`PetBuddy failed to start: ${(err as Error).stack ?? String(err)}\n`);
+    }
+    process.exit(1);
+  }
+  if (pending) stop(pending.reason, pending.code);
 }
 
 if (require.main === module) {

@@ -14,6 +14,9 @@ export const conversationSummaries: Migration = {
     const { conversations, messages } = await rebuildConversationSummaries();
     return `${conversations} conversations from ${messages} messages`;
   },
+  async needed() {
+    return (await mongoose.connection.db!.collection('messages').findOne({}, { projection: { _id: 1 } })) !== null;
+  },
   async down() {
     await mongoose.connection.db!.collection('conversations').deleteMany({});
     return 'conversation summaries removed';

@@ -12,6 +12,8 @@ export interface Migration {
   /** Applies the migration; returns a one-line summary of what it did. */
   up(): Promise<string>;
   down?(): Promise<string>;
+  /** Whether this database has anything to migrate (a fresh one has not: it is recorded as applied). */
+  needed?(): Promise<boolean>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [conversationSummaries];
@@ -28,6 +30,21 @@ export async function pendingMigrations(): Promise<string[]> {
     ).map((d) => d._id),
   );
   return MIGRATIONS.filter((m) => !done.has(m.id)).map((m) => m.id);
+}
+
+/**
+ * At start-up: records as applied the pending migrations this database does not need (a fresh
+ * database), and returns the ids of those it does need, for a warning to run `npm run migrate`.
+ */
+export async function checkMigrations(): Promise<string[]> {
+  const pending = new Set(await pendingMigrations());
+  const needed: string[] = [];
+  for (const m of MIGRATIONS) {
+    if (!pending.has(m.id)) continue;
+    if (m.needed && !(await m.needed())) await applied().updateOne({ _id: m.id }, { $set: { appliedAt: new Date() } }, { upsert: true });
+    else needed.push(m.id);
+  }
+  return needed;
 }
 
 /** Applies every pending migration in order; `report` hears of each. */

@@ -110,3 +110,11 @@ test('when a promise rejection goes unhandled, then it is logged and the process
   expect(log).toMatch(/uncaught exception; shutting down.*fixture exception nobody catches/);
   expect(log.indexOf('uncaught exception; shutting down')).toBeLessThan(log.indexOf('shutdown: complete'));
 }, 45_000);
+
+test('when SIGTERM arrives the moment the server says it is listening, then it still shuts down gracefully with code 0', async () => {
+  const { child } = await start(10_000);
+  child.proc.kill('SIGTERM');
+  const exit = await within(child.exited, 15_000, 'exit after an early SIGTERM');
+  expect(exit).toEqual({ code: 0, signal: null });
+  expect(child.output()).not.toMatch(/uncaught|failed/i);
+});

@@ -6,7 +6,7 @@
  */
 import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
-import { MIGRATIONS, pendingMigrations, runMigrations } from '../../migrations';
+import { MIGRATIONS, checkMigrations, pendingMigrations, runMigrations } from '../../migrations';
 import { Conversation } from '../../models/Conversation';
 import { Message } from '../../models/Message';
 import { rebuildConversationSummaries } from '../../services/conversationSummary.service';
@@ -255,6 +255,14 @@ describe('rebuild for an existing database', () => {
     const once = await summaries();
     await rebuildConversationSummaries();
     expect(await summaries()).toEqual(once);
+  });
+
+  test('when the server starts on a fresh database, then the summaries migration is recorded as not needed; with legacy messages, it is reported', async () => {
+    expect(await checkMigrations()).toEqual([]);
+    expect(await pendingMigrations()).toEqual([]);
+    await mongoose.connection.db!.collection('migrations').deleteMany({});
+    await createMessage(co.companyId, (await createContact(co.companyId))._id);
+    expect(await checkMigrations()).toEqual(['2026-12-05-conversation-summaries']);
   });
 
   test('when npm run migrate runs, then it builds the summaries once and records it; a second run has nothing to do', async () => {
