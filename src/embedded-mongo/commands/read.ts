@@ -153,6 +153,25 @@ function splitPipeline(pipeline: Doc[]): PipelinePlan {
   return { find, rest, ...(out ? { out } : {}) };
 }
 
+/**
+ * For a pipeline that is a single `$group` on a constant `_id` whose accumulators are all
+ * `{ $sum: <number> }` (a count), the group's output from the number of matching documents.
+ */
+function constantGroup(rest: Doc[]): ((n: number) => Doc) | undefined {
+  if (rest.length !== 1 || !isPlainObject(rest[0]!.$group) || Object.keys(rest[0]!).length !== 1) return undefined;
+  const group = rest[0]!.$group as Doc;
+  const id = group._id;
+  const constantId = id === null || typeof id === 'number' || typeof id === 'boolean' || (typeof id === 'string' && !id.startsWith('$'));
+  if (!constantId) return undefined;
+  const sums: [string, number][] = [];
+  for (const [field, acc] of Object.entries(group)) {
+    if (field === '_id') continue;
+    if (!isPlainObject(acc) || Object.keys(acc).length !== 1 || typeof (acc as Doc).$sum !== 'number') return undefined;
+    sums.push([field, (acc as Doc).$sum as number]);
+  }
+  return (n) => ({ _id: id, ...Object.fromEntries(sums.map(([f, k]) => [f, n * k])) });
+}
+
 async function aggregate(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const pipeline = cmd.pipeline;
   if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject)) {
@@ -171,8 +190,12 @@ async function aggregate(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   if (cmd.explain === true) return { ...explainFind(ns, res, plan.find), ok: 1 };
 
   let docs: Doc[];
+  const counted = constantGroup(plan.rest);
   if (plan.rest.length === 0) {
     docs = res.recs.map((r) => r.doc);
+  } else if (counted) {
+    // A count (what countDocuments sends): no document needs copying for the aggregator.
+    docs = res.recs.length === 0 ? [] : [counted(res.recs.length)];
   } else {
     const cache = new Map<string, Doc[]>();
     const resolver = (other: string): Doc[] => {

@@ -152,6 +152,29 @@ describe('grouping', () => {
   });
 });
 
+describe('counting', () => {
+  test('when countDocuments runs with and without matches, skip and limit, then it counts as MongoDB does', async () => {
+    const sales_ = db.collection<AnyDoc>('sales');
+    expect(await sales_.countDocuments({ region: 'north' })).toBe(3);
+    expect(await sales_.countDocuments({ region: 'east' })).toBe(0);
+    expect(await sales_.countDocuments({}, { skip: 1, limit: 3 })).toBe(3);
+    expect(await sales_.countDocuments({ qty: { $gt: 4 } }, { skip: 2 })).toBe(1);
+  });
+
+  test('when a constant group sums constants, then every accumulator is the count times the constant; no match gives no group', async () => {
+    const run = (match: AnyDoc, group: AnyDoc) =>
+      db
+        .collection<AnyDoc>('sales')
+        .aggregate([{ $match: match }, { $group: group }])
+        .toArray();
+    expect(await run({ item: 'pear' }, { _id: null, n: { $sum: 1 }, twice: { $sum: 2 }, none: { $sum: 0 } })).toEqual([
+      { _id: null, n: 2, twice: 4, none: 0 },
+    ]);
+    expect(await run({ item: 'plum' }, { _id: 1, n: { $sum: 1 } })).toEqual([]);
+    expect(await run({}, { _id: 'all', q: { $sum: '$qty' } })).toEqual([{ _id: 'all', q: 26 }]);
+  });
+});
+
 describe('reshaping', () => {
   test('when $project computes fields, then only the listed and computed fields come back', async () => {
     const docs = await run('sales', [
