@@ -162,7 +162,7 @@ describe('counting', () => {
   });
 
   test('when a constant group sums constants, then every accumulator is the count times the constant; no match gives no group', async () => {
-    const run = (match: AnyDoc, group: AnyDoc) =>
+    const run = (match: Document, group: Document) =>
       db
         .collection<AnyDoc>('sales')
         .aggregate([{ $match: match }, { $group: group }])
