@@ -5,18 +5,56 @@ export function benchEnv(): { mongoUri: string; port: number } {
   return { mongoUri: env.BENCH_MONGO_URI ?? 'mongodb://127.0.0.1:27017/bench', port: Number(env.BENCH_PORT ?? 0) };
 }
 
+/** The parts of `npm run bench`: the inbox benchmark, the sustained mixed load, the conversation-list cost. */
+export const BENCH_PARTS = ['inbox', 'sustained', 'list-cost'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
+
+/** An integer switch: its default when unset, an error when set to anything outside min..max. */
+function boundedInt(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got ${value})`);
+  return n;
+}
+
 /**
- * The benchmark's own switches: BENCH_ONLY=healthy stops after the baseline and the healthy run
- * (for quick comparisons while tuning); BENCH_ROUNDS=n sets the alternating rounds (default 3);
- * BENCH_CPU_PROF=<dir> profiles the database and the app.
+ * The benchmark's own switches:
+ * - BENCH_ONLY: unset runs every part; `healthy` only the inbox benchmark's baseline and healthy
+ *   run (for quick comparisons while tuning); otherwise a comma-separated list of parts
+ *   (`inbox`, `sustained`, `list-cost`);
+ * - BENCH_ROUNDS=n: the inbox benchmark's alternating rounds (default 3);
+ * - BENCH_CPU_PROF=<dir>: the inbox benchmark and the sustained run profile the database and the app;
+ * - BENCH_SUSTAINED_MINUTES (default 10) and BENCH_SUSTAINED_RATE (requests/s offered, default 55);
+ * - BENCH_LIST_COST_REQUESTS: measured list requests per company (default 200).
  */
-export function benchFlags(): { only: 'all' | 'healthy'; cpuProfileDir: string | undefined; rounds: number } {
+export function benchFlags(): {
+  parts: Set<BenchPart>;
+  only: 'all' | 'healthy';
+  cpuProfileDir: string | undefined;
+  rounds: number;
+  sustainedMinutes: number;
+  sustainedRate: number;
+  listCostRequests: number;
+} {
   // eslint-disable-next-line no-restricted-properties -- the benchmark's switches
   const env = process.env;
-  const rounds = Number(env.BENCH_ROUNDS);
+  const only = env.BENCH_ONLY?.trim() || undefined;
+  let parts = new Set<BenchPart>(BENCH_PARTS);
+  if (only === 'healthy') parts = new Set(['inbox']);
+  else if (only) {
+    const named = only.split(',').map((p) => p.trim());
+    const unknown = named.filter((p) => !(BENCH_PARTS as readonly string[]).includes(p));
+    if (unknown.length > 0)
+      throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (healthy, or a list of ${BENCH_PARTS.join(', ')})`);
+    parts = new Set(named as BenchPart[]);
+  }
   return {
-    only: env.BENCH_ONLY === 'healthy' ? 'healthy' : 'all',
+    parts,
+    only: only === 'healthy' ? 'healthy' : 'all',
     cpuProfileDir: env.BENCH_CPU_PROF || undefined,
-    rounds: Number.isInteger(rounds) && rounds > 0 && rounds <= 20 ? rounds : 3,
+    rounds: boundedInt('BENCH_ROUNDS', env.BENCH_ROUNDS, 3, 1, 20),
+    sustainedMinutes: boundedInt('BENCH_SUSTAINED_MINUTES', env.BENCH_SUSTAINED_MINUTES, 10, 1, 240),
+    sustainedRate: boundedInt('BENCH_SUSTAINED_RATE', env.BENCH_SUSTAINED_RATE, 55, 1, 5000),
+    listCostRequests: boundedInt('BENCH_LIST_COST_REQUESTS', env.BENCH_LIST_COST_REQUESTS, 200, 10, 10_000),
   };
 }

@@ -7,25 +7,39 @@
  *      (goal: p99 under 50 ms; heap growth under 15 KB per connection).
  * The database, the baseline and the app run as separate processes; the load generator, the
  * fake Meta Bot and the socket clients run here. Prints a table and writes bench-results/inbox.json.
+ * Then the sustained mixed-load run (./sustained.ts, bench-results/sustained.json) and the
+ * conversation-list cost against history (./listCost.ts, bench-results/list-cost.json).
+ * BENCH_ONLY selects parts (see ./env.ts).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import jwt from 'jsonwebtoken';
-import { MongoClient } from 'mongodb';
 import mongoose from 'mongoose';
-import { io as connectSocket, type Socket } from 'socket.io-client';
-import { childProcessBaseEnv } from '../config/testing';
-import { Company } from '../models/Company';
-import { benchFlags } from './env';
-import { CompanyIntegration } from '../models/CompanyIntegration';
 import { Contact } from '../models/Contact';
 import { Message } from '../models/Message';
-import { User } from '../models/User';
+import { benchFlags } from './env';
+import {
+  accessToken,
+  build,
+  cpuMsOf,
+  cpuSnapshot,
+  drainBacklog,
+  formatGoal,
+  startApp,
+  startChild,
+  startDatabase,
+  stopChild,
+  SECRETS,
+  writeBenchResult,
+  type Child,
+  type CpuMeters,
+} from './harness';
+import { listCostRun } from './listCost';
+import { connectDashboards, fakeMetaBot, percentile, postJson } from './loopback';
+import { seedCompany } from './seed';
+import { sustainedRun } from './sustained';
 
-const ROOT = path.resolve(__dirname, '../..');
 const CONCURRENCY = 16;
 const WARMUP_MS = 2000;
 const MEASURE_MS = 8000;
@@ -34,66 +48,6 @@ const ROUND_MS = 4000;
 const SOCKET_CLIENTS = 500;
 const FANOUT_RATE = 20;
 const FANOUT_SECONDS = 10;
-
-const SECRETS = {
-  JWT_ACCESS_SECRET: 'bench-access-secret-Kq3v9Zt7Lm2Xp8Rw4Ny6Hb1Jd5Fs0Gc',
-  JWT_REFRESH_SECRET: 'bench-refresh-secret-Pw8Ez2Qx6Ty4Ui0Oa3Sd7Fg1Hj9Kl5Zc',
-  INTERNAL_SERVICE_API_KEY: 'bench-internal-key-Vb7Nm3Qw9Er5Ty1Ui8Op2As6Df0Gh4Jk',
-  DATA_ENCRYPTION_KEY: 'bench-encryption-key-Zx5Cv1Bn7Mq3We9Rt2Yu6Io0Pa4Sd8Fg',
-};
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-}
-
-const children = new Set<ChildProcess>();
-// Never leave a child running when the benchmark ends or is interrupted.
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-});
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
-
-function startChild(args: string[], env: Record<string, string>, ready: RegExp, ipc = false): Promise<Child> {
-  const proc = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...childProcessBaseEnv(), ...env },
-    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(proc);
-  proc.once('exit', () => children.delete(proc));
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child did not start: ${args.join(' ')}\n${out}`)), 30_000);
-    const onData = (c: Buffer): void => {
-      out += c.toString();
-      const m = ready.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1]! });
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`child exited (${code}): ${out}`));
-    });
-  });
-}
-
-async function stopChild(c: Child | undefined): Promise<void> {
-  if (!c || c.proc.exitCode !== null) return;
-  const exited = new Promise((r) => c.proc.once('exit', r));
-  c.proc.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 interface LoadResult {
   requests: number;
@@ -112,50 +66,6 @@ interface Sample {
   errors: number;
   seconds: number;
   cpuMs: Record<string, number>;
-}
-
-/** CPU time (user + system, ms) used so far by a process, or by one of its threads; NaN where unavailable. */
-function cpuMsOf(pid: number, thread?: number): number {
-  if (pid === process.pid && thread === undefined) {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  }
-  try {
-    // Fields after the command name: state is the 1st, utime the 12th and stime the 13th (clock ticks of 10 ms).
-    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
-  }
-}
-
-type CpuMeters = Record<string, () => number>;
-
-function cpuSnapshot(meters: CpuMeters): Record<string, number> {
-  return Object.fromEntries(Object.entries(meters).map(([name, read]) => [name, read()]));
-}
-
-/** POSTs a JSON body; resolves with the status (0 when the request failed). */
-function postJson(agent: http.Agent, target: URL, headers: Record<string, string>, payload: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        agent,
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(payload);
-  });
 }
 
 /** Closed-loop load: CONCURRENCY workers, each sending the next request when the last answered. */
@@ -224,85 +134,24 @@ function summarize(samples: Sample[]): LoadResult {
   };
 }
 
-/** A Meta Bot stand-in: answers like the real one, or holds every request open (hang). */
-function fakeMetaBot(): Promise<{ url: string; setMode: (m: 'ok' | 'hang') => void; close: () => void; sent: () => number }> {
-  let mode: 'ok' | 'hang' = 'ok';
-  let sent = 0;
-  const hanging = new Set<http.ServerResponse>();
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      if (mode === 'hang') {
-        hanging.add(res);
-        res.on('close', () => hanging.delete(res));
-        return;
-      }
-      sent++;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ success: true, message: 'MESSAGE_SENT', result: { recipient_id: 'r', message_id: `mid.${sent}` } }));
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        setMode: (m) => {
-          mode = m;
-        },
-        sent: () => sent,
-        close: () => {
-          for (const r of hanging) r.destroy();
-          server.close();
-        },
-      });
-    }),
-  );
-}
-
 async function seed(mongoUri: string) {
   await mongoose.connect(mongoUri);
   // The baseline writes to the same collection: its indexes must exist before it runs.
   await Message.createIndexes();
-  const company = await Company.create({ name: 'Bench Grooming', email: `bench${Date.now()}@example.com`, timezone: 'UTC' });
-  const user = await User.create({
-    companyId: company._id,
-    email: 'manager@bench.example',
+  const company = await seedCompany({
+    name: 'Bench Grooming',
+    staff: [{ email: 'manager@bench.example', fullName: 'Bench Manager', role: 'manager' }],
     passwordHash: 'x',
-    fullName: 'Bench Manager',
-    role: 'manager',
-    roles: ['manager'],
+    page: true,
   });
   const contact = await Contact.create({
-    companyId: company._id,
+    companyId: company.companyId,
     fullName: 'Bench Customer',
     social: { facebookId: 'psid-bench' },
     contactStatus: 'lead',
   });
-  await CompanyIntegration.create({ companyId: company._id, facebookChatId: 'page-bench', facebookAccessToken: 'PAGE-TOKEN' });
-  const token = jwt.sign({ userId: String(user._id) }, SECRETS.JWT_ACCESS_SECRET, { algorithm: 'HS256', expiresIn: '2h' });
   await mongoose.disconnect();
-  return { companyId: String(company._id), contactId: String(contact._id), token };
-}
-
-/** Waits (bounded) until no message is queued for delivery; returns how many there were and how long it took. */
-async function drainBacklog(mongoUri: string): Promise<{ queuedAtStart: number; drainSeconds: number; leftQueued: number }> {
-  const client = new MongoClient(mongoUri);
-  await client.connect();
-  try {
-    const messages = client.db().collection('messages');
-    const queued = () => messages.countDocuments({ delivery_status: 'queued' });
-    const t0 = Date.now();
-    const queuedAtStart = await queued();
-    let left = queuedAtStart;
-    while (left > 0 && Date.now() - t0 < 180_000) {
-      await new Promise((r) => setTimeout(r, 500));
-      left = await queued();
-    }
-    return { queuedAtStart, drainSeconds: (Date.now() - t0) / 1000, leftQueued: left };
-  } finally {
-    await client.close();
-  }
+  return { companyId: company.companyId, contactId: String(contact._id), token: accessToken(company.staff[0]!.userId) };
 }
 
 function heapOf(app: Child): Promise<number> {
@@ -321,19 +170,16 @@ function heapOf(app: Child): Promise<number> {
 
 async function fanout(appUrl: string, app: Child, ids: { companyId: string; token: string }) {
   const heapBefore = await heapOf(app);
-  const clients: Socket[] = [];
   const latencies: number[] = [];
-  for (let i = 0; i < SOCKET_CLIENTS; i++) {
-    const s = connectSocket(appUrl, { auth: { token: ids.token }, transports: ['websocket'], reconnection: false, forceNew: true });
-    s.on('message:new', (e: { message: { content: string } }) => {
-      const sentAt = Number(e.message.content.split(':')[1]);
+  const clients = await connectDashboards(
+    appUrl,
+    SOCKET_CLIENTS,
+    () => ids.token,
+    (e) => {
+      const sentAt = Number((e as { message: { content: string } }).message.content.split(':')[1]);
       if (Number.isFinite(sentAt)) latencies.push(Date.now() - sentAt);
-    });
-    clients.push(s);
-    if (i % 50 === 49) await new Promise((r) => setTimeout(r, 50));
-  }
-  const deadline = Date.now() + 30_000;
-  while (clients.some((c) => !c.connected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    },
+  );
   const connected = clients.filter((c) => c.connected).length;
   const heapConnected = await heapOf(app);
   const agent = new http.Agent({ keepAlive: true });
@@ -369,26 +215,21 @@ async function fanout(appUrl: string, app: Child, ids: { companyId: string; toke
   };
 }
 
-/** The processes under test run the compiled code, as `npm start` does. */
-function build(): void {
-  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const res = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  if (res.status !== 0) throw new Error('build failed');
+/** BENCH_CPU_PROF=<dir>: the database and the app write V8 CPU profiles there (they run slower). */
+function profileArgsOf(dir: string | undefined): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
-async function main(): Promise<void> {
-  const flags = benchFlags();
+async function inboxBench(flags: ReturnType<typeof benchFlags>): Promise<void> {
   const rounds = flags.rounds;
-  // BENCH_CPU_PROF=<dir>: the database and the app write V8 CPU profiles there (they run slower).
-  const profileArgs = flags.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${flags.cpuProfileDir}`] : [];
-  build();
+  const profileArgs = profileArgsOf(flags.cpuProfileDir);
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'petbuddy-bench-'));
   let db: Child | undefined;
   let baseline: Child | undefined;
   let app: Child | undefined;
   const bot = await fakeMetaBot();
   try {
-    db = await startChild([...profileArgs, 'dist/src/embedded-mongo/cli.js', '--port', '0'], {}, /(mongodb:\/\/127\.0\.0\.1:\d+)/);
+    db = await startDatabase(profileArgs);
     const mongoUri = `${db.url}/petbuddy_bench`;
     const ids = await seed(mongoUri);
     const messageBody = () =>
@@ -406,22 +247,7 @@ async function main(): Promise<void> {
       { BENCH_MONGO_URI: mongoUri, BENCH_PORT: '0' },
       /listening on (http:\/\/127\.0\.0\.1:\d+)/,
     );
-    app = await startChild(
-      [...profileArgs, '--expose-gc', 'dist/src/bench/app-server.js'],
-      {
-        NODE_ENV: 'production',
-        MONGODB_URI: mongoUri,
-        ...SECRETS,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_DIR: logDir,
-        META_BOT_BASE_URL: bot.url,
-        MESSAGE_RATE_LIMIT_MAX: '100000000',
-        CORS_ORIGINS: 'http://localhost:3000',
-      },
-      /PetBuddy API listening on (http:\/\/127\.0\.0\.1:\d+)/,
-      true,
-    );
+    app = await startApp({ mongoUri, metaBotUrl: bot.url, logDir, nodeArgs: profileArgs });
     const dbPid = db.proc.pid!;
     const basePid = baseline.proc.pid!;
     const appPid = app.proc.pid!;
@@ -510,7 +336,7 @@ async function main(): Promise<void> {
     );
     for (const r of rows) process.stdout.write(`${r[0].padEnd(44)}${r[1].padStart(22)}${r[2].padStart(16)}${r[3].padStart(16)}\n`);
     process.stdout.write('\n');
-    for (const g of goals) process.stdout.write(`${g.met ? 'MET   ' : 'MISSED'} ${g.goal.padEnd(52)} ${g.value}\n`);
+    for (const g of goals) process.stdout.write(formatGoal(g));
     const cpuLine = (name: string, r: LoadResult): string =>
       `${name.padEnd(10)}${Object.entries(r.cpuMsPerRequest)
         .map(([proc, ms]) => `${proc} ${ms.toFixed(3)}`)
@@ -528,33 +354,24 @@ async function main(): Promise<void> {
     process.stdout.write(
       `outbox backlog after the Meta Bot hung: ${backlog.queuedAtStart} messages, delivered in ${backlog.drainSeconds.toFixed(1)} s (${backlog.leftQueued} left)\n`,
     );
-    mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
-    writeFileSync(
-      path.join(ROOT, 'bench-results', 'inbox.json'),
-      JSON.stringify(
-        {
-          when: new Date().toISOString(),
-          node: process.version,
-          cpus: cores,
-          concurrency: CONCURRENCY,
-          measureMs: MEASURE_MS,
-          rounds: rounds,
-          roundMs: ROUND_MS,
-          baseline: base,
-          healthy,
-          hanging,
-          fanout: fan,
-          backlog,
-          ratio,
-          budget,
-          p99Change,
-          goals,
-        },
-        null,
-        2,
-      ),
-    );
-    process.stdout.write('written to bench-results/inbox.json\n');
+    writeBenchResult('inbox.json', {
+      when: new Date().toISOString(),
+      node: process.version,
+      cpus: cores,
+      concurrency: CONCURRENCY,
+      measureMs: MEASURE_MS,
+      rounds: rounds,
+      roundMs: ROUND_MS,
+      baseline: base,
+      healthy,
+      hanging,
+      fanout: fan,
+      backlog,
+      ratio,
+      budget,
+      p99Change,
+      goals,
+    });
   } finally {
     await stopChild(app);
     await stopChild(baseline);
@@ -562,6 +379,16 @@ async function main(): Promise<void> {
     bot.close();
     rmSync(logDir, { recursive: true, force: true });
   }
+}
+
+async function main(): Promise<void> {
+  const flags = benchFlags();
+  build();
+  if (flags.parts.has('inbox')) await inboxBench(flags);
+  if (flags.parts.has('sustained')) {
+    await sustainedRun({ minutes: flags.sustainedMinutes, rate: flags.sustainedRate, nodeArgs: profileArgsOf(flags.cpuProfileDir) });
+  }
+  if (flags.parts.has('list-cost')) await listCostRun({ requests: flags.listCostRequests });
 }
 
 main().then(
