@@ -28,13 +28,14 @@ const keyOf = (m: SummaryMessage): string => latestKey(m.created_at ?? new Date(
 /** A new message: it becomes the latest if it is the newest, and counts as unread if it is. */
 export async function messageAdded(m: SummaryMessage, session?: ClientSession): Promise<void> {
   const key = keyOf(m);
-  await Conversation.updateOne(
+  // With the driver: it runs with every message written, and the update needs no casting.
+  await Conversation.collection.updateOne(
     { companyId: m.company_id, contactId: m.contact_id },
     {
       $max: { last: key, [`platforms.${m.platform}`]: key },
       $inc: { [`unread.${m.platform}`]: isUnread(m) ? 1 : 0 },
     },
-    { upsert: true, session },
+    { upsert: true, ...(session ? { session } : {}) },
   );
 }
 

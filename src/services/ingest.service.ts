@@ -88,26 +88,26 @@ export function createIngestService(deps: { realtime: Realtime; clock: Clock }) 
             contactId = c!._id;
           }
           const created = b.created_at ? new Date(b.created_at) : now;
-          const [doc] = await Message.create(
-            [
-              {
-                company_id: companyId,
-                contact_id: contactId,
-                role: b.role,
-                platform: b.platform,
-                content: b.content,
-                attachments: b.attachments,
-                direction: b.direction,
-                external_message_id: b.external_message_id,
-                read: false,
-                delivered: !inbound,
-                created_at: created,
-                updated_at: now,
-              },
-            ],
-            { session },
-          );
-          saved = doc!.toObject() as MessageFields;
+          // Written with the driver, as the operator's messages are: the body is already validated
+          // against the schema's rules, and this is the inbox's hottest write.
+          const doc = {
+            _id: new Types.ObjectId(),
+            company_id: companyId,
+            contact_id: contactId,
+            role: b.role,
+            platform: b.platform,
+            content: b.content,
+            attachments: b.attachments.map((a) => ({ ...a, _id: new Types.ObjectId() })),
+            direction: b.direction,
+            external_message_id: b.external_message_id,
+            delivered: !inbound,
+            read: false,
+            created_at: created,
+            updated_at: now,
+            __v: 0,
+          };
+          await Message.collection.insertOne(doc, { session });
+          saved = doc as unknown as MessageFields;
           await messageAdded(saved, session);
         });
       } catch (err) {
