@@ -1,6 +1,6 @@
 /** Reads: find, getMore, killCursors, count, distinct, aggregate, explain. */
 import { MongoCommandError, toCommandError } from '../errors';
-import { explainFind, findRecs, type DocSource, type FindOptions, type FindResult } from '../query/executor';
+import { countMatches, explainFind, findRecs, type DocSource, type FindOptions, type FindResult } from '../query/executor';
 import { mingoOptions, newAggregator } from '../query/matcher';
 import { compileProjection } from '../query/projection';
 import { compareValues, isPlainObject, keyString, toNumber, toView, toViewCopy, valuesAtPath, type Doc } from '../values';
@@ -92,7 +92,7 @@ function count(cmd: Doc, ctx: CommandContext): Doc {
   if (isPlainObject(opts.filter) && Object.keys(opts.filter).length === 0 && !skip && !limit && !ctx.txn) {
     return { n: src.coll?.docs.size ?? 0, ok: 1 };
   }
-  return { n: findRecs(src, opts).recs.length, ok: 1 };
+  return { n: countMatches(src, opts), ok: 1 };
 }
 
 function distinct(cmd: Doc, ctx: CommandContext): Doc {
@@ -186,34 +186,37 @@ async function aggregate(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const vars = optionalObject(cmd, 'let');
   if (vars) plan.find.variables = toView(vars) as Doc;
   if (cmd.hint !== undefined) plan.find.hint = cmd.hint;
-  const res = findRecs(sourceFor(ctx, name), plan.find);
-  if (cmd.explain === true) return { ...explainFind(ns, res, plan.find), ok: 1 };
-
+  const counted = cmd.explain !== true && plan.find.sort === undefined && !plan.out ? constantGroup(plan.rest) : undefined;
   let docs: Doc[];
-  const counted = constantGroup(plan.rest);
-  if (plan.rest.length === 0) {
-    docs = res.recs.map((r) => r.doc);
-  } else if (counted) {
-    // A count (what countDocuments sends): no document needs copying for the aggregator.
-    docs = res.recs.length === 0 ? [] : [counted(res.recs.length)];
+  if (counted) {
+    // A count (what countDocuments sends): from the index alone where it decides, and never
+    // copying the documents for the aggregator.
+    const n = countMatches(sourceFor(ctx, name), plan.find);
+    docs = n === 0 ? [] : [counted(n)];
   } else {
-    const cache = new Map<string, Doc[]>();
-    const resolver = (other: string): Doc[] => {
-      let list = cache.get(other);
-      if (!list) {
-        list = findRecs(sourceFor(ctx, other), {}).recs.map((r) => toViewCopy(r.doc) as Doc);
-        cache.set(other, list);
+    const res = findRecs(sourceFor(ctx, name), plan.find);
+    if (cmd.explain === true) return { ...explainFind(ns, res, plan.find), ok: 1 };
+    if (plan.rest.length === 0) {
+      docs = res.recs.map((r) => r.doc);
+    } else {
+      const cache = new Map<string, Doc[]>();
+      const resolver = (other: string): Doc[] => {
+        let list = cache.get(other);
+        if (!list) {
+          list = findRecs(sourceFor(ctx, other), {}).recs.map((r) => toViewCopy(r.doc) as Doc);
+          cache.set(other, list);
+        }
+        return list;
+      };
+      try {
+        const agg = newAggregator(toView(plan.rest) as Doc[], {
+          ...mingoOptions(plan.find.variables ? { variables: plan.find.variables } : {}),
+          collectionResolver: resolver,
+        });
+        docs = agg.run(res.recs.map((r) => toViewCopy(r.doc) as Doc));
+      } catch (err) {
+        throw toCommandError(err);
       }
-      return list;
-    };
-    try {
-      const agg = newAggregator(toView(plan.rest) as Doc[], {
-        ...mingoOptions(plan.find.variables ? { variables: plan.find.variables } : {}),
-        collectionResolver: resolver,
-      });
-      docs = agg.run(res.recs.map((r) => toViewCopy(r.doc) as Doc));
-    } catch (err) {
-      throw toCommandError(err);
     }
   }
   if (plan.out) {

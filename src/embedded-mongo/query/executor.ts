@@ -5,7 +5,7 @@
 import type { Collection, Rec } from '../storage/collection';
 import { keyString, type Doc } from '../values';
 import { compileFilter } from './matcher';
-import { planQuery, scanIndex, type Plan } from './planner';
+import { planQuery, scanIndex, scanIsExact, type Plan } from './planner';
 import { parseSort, sortDocs } from './sort';
 
 /** What a reader can see of one collection. */
@@ -128,6 +128,30 @@ export function findRecs(src: DocSource, opts: FindOptions): FindResult {
   stats.millis = Date.now() - started;
   const recs = skip > 0 || want !== Infinity ? out.slice(skip, want) : out;
   return { recs, scores, plan, stats };
+}
+
+/**
+ * How many documents match `opts.filter` (after `skip`, up to `limit`). When the index scan alone
+ * decides (see scanIsExact) and nothing differs from the committed data, the keys are counted
+ * without reading a document; otherwise the documents are found as a find would.
+ */
+export function countMatches(src: DocSource, opts: FindOptions): number {
+  const filter = (opts.filter ?? {}) as Doc;
+  if (src.coll && src.overlayIds().length === 0 && !opts.collation && !opts.variables && opts.hint === undefined) {
+    const compiled = compileFilter(filter);
+    if (compiled.text === undefined) {
+      const plan = planQuery(src.coll, compiled.filter, [], {});
+      if (scanIsExact(plan, filter)) {
+        // Each entry of a single-valued index is one live document: count the key range.
+        const index = plan.index!;
+        let n = 0;
+        for (const combo of plan.combos) n += index.entries.countEqual((e) => index.compareKey(e.k, combo));
+        const skipped = Math.max(0, n - (opts.skip ?? 0));
+        return opts.limit && opts.limit > 0 ? Math.min(opts.limit, skipped) : skipped;
+      }
+    }
+  }
+  return findRecs(src, opts).recs.length;
 }
 
 /** The `explain` answer for a find, in the shape MongoDB's classic planner gives. */

@@ -194,7 +194,7 @@ export function planQuery(
   let best: { plan: Plan; score: number } | undefined;
   for (const ix of coll.indexes.values()) {
     if (!ix.orderable || ix.spec.hidden === true) continue;
-    if (ix.spec.partialFilterExpression && !partialImplied(ix.spec.partialFilterExpression, conds)) continue;
+    if (ix.spec.partialFilterExpression && !partialImplied(ix.spec.partialFilterExpression, conds, filter)) continue;
     const candidate = indexPlan(ix, conds, sort);
     if (candidate.score > 0 && (!best || candidate.score > best.score)) best = candidate;
   }
@@ -206,8 +206,10 @@ export function planQuery(
  * index's filter must follow from the query's equality points (an equal value, or a value that
  * satisfies $exists: true / $type / a comparison). Anything else: the index is not used.
  */
-function partialImplied(partial: Doc, conds: Map<string, FieldCond>): boolean {
+function partialImplied(partial: Doc, conds: Map<string, FieldCond>, filter: Doc): boolean {
   return Object.entries(partial).every(([path, cond]) => {
+    // The query states the index's own condition (e.g. `{ field: { $exists: true } }`).
+    if (path in filter && sameCondition(filter[path], cond)) return true;
     const points = conds.get(path)?.points;
     if (!points || points.length === 0) return false;
     return points.every((v) => {
@@ -233,6 +235,38 @@ function partialImplied(partial: Doc, conds: Map<string, FieldCond>): boolean {
         }
       });
     });
+  });
+}
+
+function sameCondition(a: unknown, b: unknown): boolean {
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => k in b && sameCondition(a[k], b[k]));
+  }
+  return !isPlainObject(a) && !isPlainObject(b) && keyString(a) === keyString(b);
+}
+
+/**
+ * Whether every key an index scan of `plan` yields belongs to a document that matches `filter`,
+ * so the documents need not be read to count them: a single-valued (not multikey) index whose
+ * equality prefix is exactly the filter's fields, each a plain scalar (or `$in` of scalars), and
+ * any other filter field is the partial index's own condition.
+ */
+export function scanIsExact(plan: Plan, filter: Doc): boolean {
+  const index = plan.index;
+  if (plan.kind !== 'IXSCAN' || !index || index.multikey || index.sparse || plan.range) return false;
+  const prefix = new Set(index.fields.slice(0, plan.combos[0]?.length ?? 0).map((f) => f.path));
+  const partial = index.spec.partialFilterExpression;
+  const scalar = (v: unknown) => v !== null && v !== undefined && !Array.isArray(v) && !isPlainObject(v) && !(v instanceof RegExp);
+  return Object.entries(filter).every(([k, v]) => {
+    if (k.startsWith('$')) return false;
+    if (prefix.has(k)) {
+      if (scalar(v)) return true;
+      if (!isPlainObject(v) || Object.keys(v).length !== 1) return false;
+      if ('$eq' in v) return scalar(v.$eq);
+      return Array.isArray(v.$in) && v.$in.every(scalar);
+    }
+    return partial !== undefined && k in partial && sameCondition(v, partial[k]);
   });
 }
 

@@ -65,6 +65,41 @@ export class SortedList<T> {
     return true;
   }
 
+  /** The position (chunk, index) of the first element for which `after(e)` holds. */
+  private firstWhere(after: (e: T) => boolean): [number, number] {
+    let lo = 0;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const chunk = this.chunks[mid]!;
+      if (!after(chunk[chunk.length - 1]!)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === this.chunks.length) return [lo, 0];
+    const chunk = this.chunks[lo]!;
+    let a = 0;
+    let b = chunk.length;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (!after(chunk[mid]!)) a = mid + 1;
+      else b = mid;
+    }
+    return [lo, a];
+  }
+
+  /**
+   * How many elements `probe` calls equal (0), given that it answers < 0 before them and > 0
+   * after them: two binary searches, without visiting the elements in between.
+   */
+  countEqual(probe: (e: T) => number): number {
+    const [c1, p1] = this.firstWhere((e) => probe(e) >= 0);
+    const [c2, p2] = this.firstWhere((e) => probe(e) > 0);
+    if (c1 === c2) return p2 - p1;
+    let n = this.chunks[c1]!.length - p1 + p2;
+    for (let c = c1 + 1; c < c2; c++) n += this.chunks[c]!.length;
+    return n;
+  }
+
   /**
    * Iterates in order starting at the first element >= the bound (`probe` compares an element
    * with it), or from the start without a probe.

@@ -161,6 +161,37 @@ describe('counting', () => {
     expect(await sales_.countDocuments({ qty: { $gt: 4 } }, { skip: 2 })).toBe(1);
   });
 
+  test('when a count is answered by an index (equality, $in, the partial index condition), then it matches a scan, in and out of a transaction', async () => {
+    const c = db.collection<AnyDoc>('counted');
+    await c.createIndex({ team: 1, rank: -1 });
+    await c.createIndex({ team: 1, 'extra.flag': -1 }, { partialFilterExpression: { 'extra.flag': { $exists: true } } });
+    await c.insertMany(
+      Array.from({ length: 700 }, (_, i) => ({ _id: i, team: `t${i % 7}`, rank: i, ...(i % 3 === 0 ? { extra: { flag: i } } : {}) })),
+    );
+    const byScan = async (filter: Document) => (await c.find(filter).toArray()).length;
+    for (const filter of [
+      { team: 't3' },
+      { team: { $in: ['t1', 't4', 'none'] } },
+      { team: 't2', 'extra.flag': { $exists: true } },
+      { team: 't2', rank: { $gt: 300 } },
+      { team: 'none' },
+    ]) {
+      expect(await c.countDocuments(filter)).toBe(await byScan(filter));
+    }
+    expect(await c.countDocuments({ team: 't3' }, { skip: 90, limit: 50 })).toBe(10);
+    const client = (c as unknown as { s: { db: { client: MongoClient } } }).s.db.client;
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await c.insertOne({ _id: 'new', team: 't3', rank: 1 }, { session });
+      expect(await c.countDocuments({ team: 't3' }, { session })).toBe(101);
+      expect(await c.countDocuments({ team: 't3' })).toBe(100);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+  });
+
   test('when a constant group sums constants, then every accumulator is the count times the constant; no match gives no group', async () => {
     const run = (match: Document, group: Document) =>
       db
