@@ -1,8 +1,14 @@
 /**
- * Keeps the per-contact conversation summaries (src/models/Conversation.ts) right. Every function
- * that changes one takes the session of the transaction that changes the messages, so a summary
- * and its messages commit together (and a concurrent change of the same summary meets a write
- * conflict and is retried by withTransaction).
+ * Keeps the per-contact conversation summaries (src/models/Conversation.ts) right. A new message
+ * is added with one atomic update whose operators commute ($max of the sort key, $inc of the
+ * unread count), so messages of one conversation never conflict, in any order: an operator's
+ * message is inserted together with it (no transaction, so a burst of replies to one conversation
+ * never retries), a Meta Bot message in the ingest transaction, which writes the contact anyway.
+ * Changes that read the summary or the messages first (mark-read, update, delete) take the
+ * session of the transaction that changes the messages, so they commit together and a concurrent
+ * change meets a write conflict and is retried. A process that dies between an operator message's
+ * insert and its summary update leaves the summary one message behind until
+ * `npm run conversations:rebuild`.
  */
 import type { ClientSession, Types } from 'mongoose';
 import { Conversation, idOfKey, latestKey, type ConversationFields } from '../models/Conversation';

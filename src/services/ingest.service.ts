@@ -108,6 +108,7 @@ export function createIngestService(deps: { realtime: Realtime; clock: Clock }) 
           };
           await Message.collection.insertOne(doc, { session });
           saved = doc as unknown as MessageFields;
+          // In the same transaction: it already writes this contact, so the summary adds no conflict.
           await messageAdded(saved, session);
         });
       } catch (err) {

@@ -173,10 +173,10 @@ export function createMessageService(deps: MessageServiceDeps) {
           : {}),
         __v: 0,
       };
-      await inTransaction(async (session) => {
-        await Message.collection.insertOne(doc, { session });
-        await messageAdded(doc, session);
-      });
+      // The summary's update is one atomic, commutative update ($max, $inc), so concurrent messages
+      // of one conversation never conflict; sent together with the insert, both are made durable by
+      // the same journal flush.
+      await Promise.all([Message.collection.insertOne(doc), messageAdded(doc)]);
       if (forwarded) deps.kickOutbox();
       return {
         messageData: messageJson(doc),
