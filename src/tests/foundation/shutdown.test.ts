@@ -29,7 +29,8 @@ function get(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-async function start(graceMs: number) {
+/** The fixture server on a fresh data dir, once `ready` appears in its output (by default: listening). */
+async function start(graceMs: number, ready = /PetBuddy API listening on (http:\/\/127\.0\.0\.1:\d+)/) {
   const dir = dataDir();
   const child = runTs('src/tests/fixtures/slow-server.ts', {
     NODE_ENV: 'development',
@@ -39,8 +40,8 @@ async function start(graceMs: number) {
     LOG_DIR: path.join(dir, 'logs'),
     SHUTDOWN_GRACE_MS: String(graceMs),
   });
-  const m = await child.waitFor(/PetBuddy API listening on (http:\/\/127\.0\.0\.1:\d+)/);
-  return { child, url: m[1]!, dir };
+  const m = await child.waitFor(ready);
+  return { child, url: m[1], dir };
 }
 
 afterAll(() => {
@@ -112,16 +113,8 @@ test('when a promise rejection goes unhandled, then it is logged and the process
 }, 45_000);
 
 test('when SIGTERM arrives while the server is still starting, then it finishes starting and shuts down gracefully with code 0', async () => {
-  const dir = dataDir();
-  const child = runTs('src/tests/fixtures/slow-server.ts', {
-    NODE_ENV: 'development',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dir,
-    LOG_DIR: path.join(dir, 'logs'),
-  });
   // The embedded database is up; the HTTP listener is not yet.
-  await child.waitFor(/Embedded MongoDB at/);
+  const { child } = await start(30_000, /Embedded MongoDB at/);
   child.proc.kill('SIGTERM');
   const exit = await within(child.exited, 20_000, 'exit after a SIGTERM during start-up');
   expect(exit).toEqual({ code: 0, signal: null });
