@@ -97,6 +97,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const lateRealtime: Realtime = {
     messageNew: (c, e) => realtime.messageNew(c, e),
     messageStatus: (c, e) => realtime.messageStatus(c, e),
+    appointment: (c, e, p) => realtime.appointment(c, e, p),
     disconnectUser: (u) => realtime.disconnectUser(u),
   };
   // Delivery to the Meta Bot runs in a worker thread, off the thread that answers requests.

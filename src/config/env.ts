@@ -85,6 +85,13 @@ const EnvFields = z.object({
     .int()
     .min(1000)
     .default(15 * 60_000),
+  /** Appointment routes: requests per user per window (the original's 100 per IP, O-6, was too tight for a front desk). */
+  APPOINTMENT_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(1000),
+  APPOINTMENT_RATE_LIMIT_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(15 * 60_000),
   META_BOT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
   OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),
@@ -138,6 +145,7 @@ export interface Config {
   csrfEnabled: boolean;
   authRateLimit: { max: number; windowMs: number };
   inboxRateLimit: { messagesMax: number; conversationsMax: number; windowMs: number };
+  appointmentRateLimit: { max: number; windowMs: number };
   metaBot: { baseUrl: string; timeoutMs: number };
   outbox: {
     pollMs: number;
@@ -308,6 +316,7 @@ export function parseConfig(source: Record<string, string | undefined>, secretSt
       conversationsMax: e.CONVERSATION_RATE_LIMIT_MAX,
       windowMs: e.INBOX_RATE_LIMIT_WINDOW_MS,
     }),
+    appointmentRateLimit: Object.freeze({ max: e.APPOINTMENT_RATE_LIMIT_MAX, windowMs: e.APPOINTMENT_RATE_LIMIT_WINDOW_MS }),
     metaBot: Object.freeze({ baseUrl: e.META_BOT_BASE_URL.replace(/\/$/, ''), timeoutMs: e.META_BOT_TIMEOUT_MS }),
     outbox: Object.freeze({
       pollMs: e.OUTBOX_POLL_MS,

@@ -35,3 +35,22 @@ export function authRateLimiter(opts: { max: number; windowMs: number }): Reques
 export function textRateLimiter(opts: { max: number; windowMs: number; message: string }): RequestHandler {
   return limiter(opts, (res) => void res.status(429).type('text/html').send(opts.message));
 }
+
+/**
+ * The appointment routes' limiter (O-6): counted per signed-in user, not per IP, so a front desk
+ * behind one NAT is not throttled as one client; the 429 is JSON (E1 RATE_LIMIT_EXCEEDED) the
+ * dashboard can read, not the original's plain text.
+ */
+export function userRateLimiter(opts: { max: number; windowMs: number; message: string }): RequestHandler {
+  return rateLimit({
+    windowMs: opts.windowMs,
+    limit: opts.max,
+    legacyHeaders: true,
+    standardHeaders: false,
+    keyGenerator: (req, res) => {
+      const user = res.locals.user as { id?: string } | undefined;
+      return user?.id ? `user:${user.id}` : `ip:${req.ip ?? 'unknown'}`;
+    },
+    handler: (_req, res) => renderError(res, { status: 429, code: 'RATE_LIMIT_EXCEEDED', message: opts.message, family: 'E1' }),
+  });
+}

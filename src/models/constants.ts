@@ -30,3 +30,34 @@ export function pleasantColor(random: () => number = Math.random): string {
   };
   return `#${f(0)}${f(8)}${f(4)}`;
 }
+
+export const APPOINTMENT_STATUSES = ['scheduled', 'checked_in', 'in_progress', 'completed', 'canceled', 'no_show'] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+/** Statuses that occupy the staff member and resources; canceled and no-show ones do not. */
+export const ACTIVE_APPOINTMENT_STATUSES: readonly AppointmentStatus[] = ['scheduled', 'checked_in', 'in_progress', 'completed'];
+export const APPOINTMENT_SOURCES = ['online', 'phone', 'walk_in', 'social'] as const;
+export const CANCEL_REASONS = [
+  'customer_requested',
+  'staff_unavailable',
+  'resource_unavailable',
+  'weather_conditions',
+  'pet_health_issue',
+  'business_closed',
+  'double_booking_error',
+  'system_error',
+  'other',
+] as const;
+export const NO_SHOW_REASONS = [
+  'customer_forgot',
+  'customer_emergency',
+  'transportation_issue',
+  'weather_conditions',
+  'pet_health_issue',
+  'customer_unreachable',
+  'other',
+] as const;
+export const PET_SPECIES = ['dog', 'cat', 'other'] as const;
+export const PET_SIZES = ['S', 'M', 'L', 'XL'] as const;
+export const PET_SEXES = ['male', 'female', 'unknown'] as const;
+export const PET_TEMPERAMENTS = ['calm', 'normal', 'anxious', 'aggressive'] as const;
+export const HOLD_CREATORS = ['web', 'operator', 'assistant'] as const;

@@ -5,7 +5,11 @@ import { internalController } from '../controllers/internal.controller';
 import { csrfTokenHandler } from '../middleware/csrf';
 import { createIngestService } from '../services/ingest.service';
 import { createMessageService } from '../services/message.service';
+import { createAppointmentService } from '../services/booking/appointment.service';
 import { authRoutes } from './auth.routes';
+import { catalogueRoutes } from './booking/catalogue.routes';
+import { appointmentRoutes } from './booking/appointment.routes';
+import { schedulingRoutes } from './booking/scheduling.routes';
 import { catalogRoutes } from './catalog.routes';
 import { conversationRoutes } from './conversation.routes';
 import { internalRoutes, socketRoutes } from './internal.routes';
@@ -16,7 +20,15 @@ export function apiRoutes(deps: AppDeps): Router {
   const router = Router();
   if (deps.config.csrfEnabled) router.get('/csrf-token', csrfTokenHandler(deps.config));
   router.use('/auth', authRoutes(deps));
+  // Booking: time off is mounted before /catalog, whose router would authenticate it a second time.
+  const scheduling = schedulingRoutes(deps);
+  router.use('/catalog/staff/:id/time-off', scheduling.timeOff);
   router.use('/catalog', catalogRoutes(deps));
+  // Booking catalogue: /catalog (services, items, resources, schedules), /service-items, /company/:companyId/...
+  router.use(catalogueRoutes(deps));
+  router.use('/appointments', appointmentRoutes(deps, createAppointmentService({ realtime: deps.realtime, clock: deps.clock })));
+  router.use('/availability', scheduling.availability);
+  router.use('/holds', scheduling.holds);
   router.use('/locations', locationRoutes(deps));
   // One message service for both inbox routers (they share the realtime emitter and the outbox kick).
   const messages = createMessageService({ realtime: deps.realtime, clock: deps.clock, kickOutbox: deps.kickOutbox });

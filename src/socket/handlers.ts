@@ -15,6 +15,7 @@ import { moduleLogger } from '../utils/logger';
 import { guardedOn } from './guard';
 import { ConversationPayload, MessageReadPayload } from '../validators/socket.schemas';
 import {
+  audienceRoom,
   companyRoom,
   conversationRoom,
   type Ack,
@@ -63,7 +64,7 @@ function handle(socket: AppSocket, event: string, fn: (payload: unknown, ack: Ma
 }
 
 export function registerHandlers(socket: AppSocket, clock: Clock): void {
-  void socket.join(companyRoom(socket.data.companyId));
+  void socket.join([companyRoom(socket.data.companyId), audienceRoom(socket.data.companyId, socket.data.role)]);
 
   handle(socket, 'conversation:join', async (payload, ack) => {
     const p = parse(socket, 'conversation:join', ConversationPayload, payload);

@@ -5,8 +5,11 @@
 import type { Server } from 'socket.io';
 import { moduleLogger } from '../utils/logger';
 import {
+  audienceRoom,
   companyRoom,
+  type AppointmentEventName,
   type ClientToServerEvents,
+  type AppointmentEvent,
   type MessageNewEvent,
   type MessageStatusEvent,
   type ServerToClientEvents,
@@ -20,6 +23,11 @@ export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record
 export interface Realtime {
   messageNew(companyId: string, event: MessageNewEvent): void;
   messageStatus(companyId: string, event: MessageStatusEvent): void;
+  /**
+   * An appointment change, after it committed: managers and receptionists get `full`, other
+   * roles `limited` (no customer phone or email, S-8).
+   */
+  appointment(companyId: string, event: AppointmentEventName, payload: { full: AppointmentEvent; limited: AppointmentEvent }): void;
   /** Drops the sockets of a user (deactivated, deleted, signed out everywhere). */
   disconnectUser(userId: string): void;
 }
@@ -44,6 +52,12 @@ export function socketRealtime(io: IoServer): Realtime {
   return {
     messageNew: (companyId, event) => toCompany(companyId, 'message:new', (room) => io.to(room).emit('message:new', event)),
     messageStatus: (companyId, event) => toCompany(companyId, 'message:status', (room) => io.to(room).emit('message:status', event)),
+    appointment: (companyId, event, payload) => {
+      for (const audience of ['full', 'limited'] as const) {
+        const room = audienceRoom(companyId, audience === 'full' ? 'manager' : 'groomer');
+        if (listening(room)) safe(event, () => io.to(room).emit(event, payload[audience]));
+      }
+    },
     disconnectUser: (userId) =>
       safe('disconnect', () => {
         for (const s of io.of('/').sockets.values()) if (s.data.userId === userId) s.disconnect(true);
@@ -65,9 +79,15 @@ export function recordingRealtime(): Realtime & { events: RecordedEvent[] } {
     events,
     messageNew: (companyId, payload) => void events.push({ event: 'message:new', companyId, payload }),
     messageStatus: (companyId, payload) => void events.push({ event: 'message:status', companyId, payload }),
+    appointment: (companyId, event, payload) => void events.push({ event, companyId, payload }),
     disconnectUser: (userId) => void events.push({ event: 'disconnect', userId }),
   };
 }
 
 /** Publishes nothing. */
-export const silentRealtime: Realtime = { messageNew: () => undefined, messageStatus: () => undefined, disconnectUser: () => undefined };
+export const silentRealtime: Realtime = {
+  messageNew: () => undefined,
+  messageStatus: () => undefined,
+  appointment: () => undefined,
+  disconnectUser: () => undefined,
+};

@@ -68,4 +68,16 @@ export interface SocketData {
 }
 
 export const companyRoom = (companyId: string): string => `company:${companyId}`;
+
+export type AppointmentEventName = 'appointment:created' | 'appointment:updated' | 'appointment:canceled';
+
+/** Roles that see customers' phone numbers and emails in appointment events (S-8). */
+export const CONTACT_DETAIL_ROLES: readonly string[] = ['manager', 'receptionist'];
+
+/**
+ * Each socket of a company also joins one audience room: `full` for roles that see customer
+ * contact details, `limited` for the others, so an appointment event is encoded once per audience.
+ */
+export const audienceRoom = (companyId: string, role: string): string =>
+  `company:${companyId}:${CONTACT_DETAIL_ROLES.includes(role) ? 'full' : 'limited'}`;
 export const conversationRoom = (contactId: string): string => `conversation:${contactId}`;

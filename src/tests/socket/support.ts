@@ -57,6 +57,7 @@ export async function startRealtimeServer(env: Record<string, string> = {}): Pro
   const late: Realtime = {
     messageNew: (c, e) => bound.realtime?.messageNew(c, e),
     messageStatus: (c, e) => bound.realtime?.messageStatus(c, e),
+    appointment: (c, e, p) => bound.realtime?.appointment(c, e, p),
     disconnectUser: (u) => bound.realtime?.disconnectUser(u),
   };
   const verifyAccess = createAccessVerifier(config);

@@ -1,0 +1,46 @@
+/**
+ * New booking endpoints: `GET /availability` (free slots, any booking role), `/holds`
+ * (managers and receptionists) and `/catalog/staff/:id/time-off` (read: managers and
+ * receptionists; write: managers).
+ */
+import { Router } from 'express';
+import type { AppDeps } from '../../app';
+import { schedulingController } from '../../controllers/booking/scheduling.controller';
+import { authenticateToken, requireRole } from '../../middleware/auth';
+import { sameCompany } from '../../middleware/tenantGuard';
+import { validate } from '../../middleware/validate';
+import { createAvailabilityService } from '../../services/booking/availability.service';
+import { createHoldService } from '../../services/booking/hold.service';
+import { IdParams } from '../../validators/common.schemas';
+import {
+  AvailabilityQuery,
+  HoldCreateBody,
+  HoldListQuery,
+  StaffTimeOffParams,
+  TimeOffBody,
+  TimeOffListQuery,
+  TimeOffParams,
+  TimeOffUpdateBody,
+} from '../../validators/booking/appointment.schemas';
+
+export function schedulingRoutes(deps: AppDeps): { availability: Router; holds: Router; timeOff: Router } {
+  const c = schedulingController(createAvailabilityService({ clock: deps.clock }), createHoldService({ clock: deps.clock }));
+  const guard = [authenticateToken(deps.verifyAccess), sameCompany()];
+
+  const availability = Router();
+  availability.get('/', ...guard, requireRole('manager', 'receptionist', 'groomer'), validate({ query: AvailabilityQuery }), c.availability);
+
+  const holds = Router();
+  holds.use(...guard, requireRole('manager', 'receptionist'));
+  holds.get('/', validate({ query: HoldListQuery }), c.listHolds);
+  holds.post('/', validate({ body: HoldCreateBody }), c.createHold);
+  holds.delete('/:id', validate({ params: IdParams }), c.releaseHold);
+
+  const timeOff = Router({ mergeParams: true });
+  timeOff.use(...guard);
+  timeOff.get('/', requireRole('manager', 'receptionist'), validate({ params: StaffTimeOffParams, query: TimeOffListQuery }), c.listTimeOff);
+  timeOff.post('/', requireRole('manager'), validate({ params: StaffTimeOffParams, body: TimeOffBody }), c.createTimeOff);
+  timeOff.put('/:timeOffId', requireRole('manager'), validate({ params: TimeOffParams, body: TimeOffUpdateBody }), c.updateTimeOff);
+  timeOff.delete('/:timeOffId', requireRole('manager'), validate({ params: TimeOffParams }), c.removeTimeOff);
+  return { availability, holds, timeOff };
+}

@@ -1,0 +1,260 @@
+/**
+ * Booking, rescheduling and status changes. Each change is one transaction that first claims the
+ * guards of the staff member and resource types it books (guards.ts), then evaluates the rules on
+ * that snapshot (rules.ts), then writes the appointment and its reservations. Events go out once,
+ * after the commit.
+ */
+import type { Types } from 'mongoose';
+import { Appointment } from '../../models/Appointment';
+import { BookingHold } from '../../models/BookingHold';
+import { Contact } from '../../models/Contact';
+import type { AppointmentStatus } from '../../models/constants';
+import { ResourceReservation } from '../../models/ResourceReservation';
+import type { Realtime } from '../../socket/realtime';
+import type { AppointmentEventName } from '../../socket/events/types';
+import type { Clock } from '../../utils/clock';
+import { AppError, NotFoundError } from '../../utils/errors';
+import { inTransaction } from '../tenant';
+import { loadView, limitedView, type AppointmentView } from './appointmentView';
+import { BookingConflictError, BookingValidationError, ResourceConflictError } from './errors';
+import { loadFacts, MAX_BOOKING_MS } from './facts';
+import { claimGuards, ensureGuards, resourceGuard, staffGuard } from './guards';
+import { assertQualified, companyOf, customerAndPet, locationOf, serviceAndItem, staffMember } from './refs';
+import { qualification, resourceVerdict, staffVerdict, type Interval } from './rules';
+import { setStatusIn, type StatusChange } from './status';
+import { MINUTE } from './time';
+
+type Id = Types.ObjectId | string;
+
+export interface BookInput {
+  customerId: string;
+  petId: string;
+  serviceId?: string;
+  serviceItemId: string;
+  staffId: string;
+  locationId: string;
+  start: Date;
+  end?: Date;
+  notes?: string;
+  source?: 'online' | 'phone' | 'walk_in' | 'social';
+  /** A hold of this customer that the booking replaces. */
+  holdId?: string;
+}
+
+export interface RescheduleInput {
+  start?: Date;
+  end?: Date;
+  staffId?: string;
+  serviceId?: string;
+  serviceItemId?: string;
+  locationId?: string;
+  notes?: string;
+}
+
+export interface Actor {
+  userId?: string;
+}
+
+/** How far in the past a booking may start (a walk-in entered a few minutes late). */
+export const PAST_GRACE_MS = 15 * MINUTE;
+
+export function createAppointmentService(deps: { realtime: Realtime; clock: Clock }) {
+  const announce = (companyId: Id, event: AppointmentEventName, view: AppointmentView): void => {
+    deps.realtime.appointment(String(companyId), event, { full: { appointment: view }, limited: { appointment: limitedView(view) } });
+  };
+
+  /** The window's own rules: a real interval, at most a day, not in the past, as long as the service. */
+  function checkWindow(iv: Interval, minMinutes: number, opts: { allowPast?: boolean } = {}): void {
+    const problems: string[] = [];
+    if (!(iv.end > iv.start)) problems.push('End time must be after start time');
+    else if (iv.end - iv.start > MAX_BOOKING_MS) problems.push('An appointment cannot last longer than a day');
+    else if (iv.end - iv.start < minMinutes * MINUTE) problems.push(`The appointment must last at least the service's ${minMinutes} minutes`);
+    if (!opts.allowPast && iv.start < deps.clock.now().getTime() - PAST_GRACE_MS) problems.push('Appointment start time is in the past');
+    if (problems.length) throw new BookingValidationError(problems);
+  }
+
+  async function create(companyId: Types.ObjectId, input: BookInput, actor: Actor = {}): Promise<AppointmentView> {
+    const [company, location, { service, item }, staff] = await Promise.all([
+      companyOf(companyId),
+      locationOf(companyId, input.locationId),
+      serviceAndItem(companyId, input.serviceId, input.serviceItemId),
+      staffMember(companyId, input.staffId),
+    ]);
+    const { pet } = await customerAndPet(companyId, input.customerId, input.petId, service.species);
+    const start = input.start.getTime();
+    const iv = { start, end: input.end ? input.end.getTime() : start + item.durationMinutes * MINUTE };
+    checkWindow(iv, item.durationMinutes);
+    const required = item.requiredResources ?? [];
+    const keys = [staffGuard(companyId, staff._id), ...required.map((r) => resourceGuard(companyId, location._id, r.resourceTypeId))];
+    await ensureGuards(companyId, keys);
+
+    const id = await inTransaction(async (session) => {
+      await claimGuards(keys, session);
+      const { facts, staff: facts4 } = await loadFacts({
+        companyId,
+        company,
+        location,
+        service,
+        requiredResources: required,
+        petSpecies: pet.species,
+        staffIds: [staff._id],
+        range: iv,
+        now: deps.clock.now().getTime(),
+        customerId: input.customerId,
+        session,
+      });
+      const sf = facts4.get(String(staff._id));
+      if (!sf) throw new NotFoundError('Staff not found');
+      assertQualified(qualification(sf, facts));
+      const verdict = staffVerdict(sf, facts, iv);
+      if (verdict) throw new BookingConflictError('Booking', verdict.reason, verdict);
+      const resources = resourceVerdict(facts, iv);
+      if (resources) throw new ResourceConflictError(resources);
+
+      const [appointment] = await Appointment.create(
+        [
+          {
+            companyId,
+            locationId: location._id,
+            customerId: input.customerId,
+            petId: input.petId,
+            serviceId: service._id,
+            serviceItemId: item._id,
+            staffId: staff._id,
+            start: new Date(iv.start),
+            end: new Date(iv.end),
+            status: 'scheduled',
+            source: input.source ?? 'online',
+            ...(input.notes ? { notes: input.notes } : {}),
+            ...(actor.userId ? { audit: { scheduledByUserId: actor.userId } } : {}),
+          },
+        ],
+        { session },
+      );
+      if (!appointment) throw new Error('appointment insert returned nothing');
+      await reserve(companyId, location._id, appointment._id, required, iv, session);
+      if (input.holdId) await BookingHold.deleteOne({ _id: input.holdId, companyId, customerId: input.customerId }, { session });
+      // A lead who books is a customer.
+      await Contact.updateOne({ _id: input.customerId, companyId, contactStatus: 'lead' }, { $set: { contactStatus: 'customer' } }, { session });
+      return appointment._id;
+    });
+    const view = await loadView(companyId, id, { location: false });
+    announce(companyId, 'appointment:created', view);
+    return view;
+  }
+
+  async function reserve(
+    companyId: Id,
+    locationId: Id,
+    appointmentId: Types.ObjectId,
+    required: { resourceTypeId: Types.ObjectId; quantity?: number | null }[],
+    iv: Interval,
+    session: import('mongoose').ClientSession,
+  ): Promise<void> {
+    const docs = required.flatMap((r) =>
+      Array.from({ length: Math.max(1, r.quantity ?? 1) }, () => ({
+        companyId,
+        locationId,
+        appointmentId,
+        appointmentItemId: appointmentId,
+        resourceTypeId: r.resourceTypeId,
+        start: new Date(iv.start),
+        end: new Date(iv.end),
+      })),
+    );
+    if (docs.length) await ResourceReservation.insertMany(docs, { session });
+  }
+
+  /** Moves a scheduled appointment (time, staff, location, service variant) or edits its notes. */
+  async function reschedule(companyId: Types.ObjectId, id: string, input: RescheduleInput): Promise<AppointmentView> {
+    const current = await Appointment.findOne({ _id: id, companyId }).lean();
+    if (!current) throw new NotFoundError('Appointment not found');
+    const moves = ['start', 'end', 'staffId', 'serviceId', 'serviceItemId', 'locationId'].some(
+      (k) => input[k as keyof RescheduleInput] !== undefined,
+    );
+    if (!moves) {
+      await Appointment.updateOne({ _id: id, companyId }, { $set: { notes: input.notes ?? '' } });
+      const view = await loadView(companyId, id, { location: false });
+      announce(companyId, 'appointment:updated', view);
+      return view;
+    }
+    if (current.status !== 'scheduled') {
+      throw new AppError(400, 'NOT_RESCHEDULABLE', `A ${current.status} appointment cannot be moved; only scheduled ones can`);
+    }
+    const itemChanged = input.serviceItemId !== undefined && input.serviceItemId !== String(current.serviceItemId);
+    const [company, location, { service, item }, staff] = await Promise.all([
+      companyOf(companyId),
+      locationOf(companyId, input.locationId ?? current.locationId),
+      serviceAndItem(companyId, input.serviceId ?? (itemChanged ? undefined : current.serviceId), input.serviceItemId ?? current.serviceItemId!),
+      staffMember(companyId, input.staffId ?? current.staffId!),
+    ]);
+    const { pet } = await customerAndPet(companyId, current.customerId, current.petId, service.species);
+    const start = input.start?.getTime() ?? current.start.getTime();
+    const length = itemChanged && !input.end ? item.durationMinutes * MINUTE : current.end.getTime() - current.start.getTime();
+    const iv = { start, end: input.end?.getTime() ?? start + length };
+    checkWindow(iv, item.durationMinutes);
+    const required = item.requiredResources ?? [];
+    const keys = [staffGuard(companyId, staff._id), ...required.map((r) => resourceGuard(companyId, location._id, r.resourceTypeId))];
+    await ensureGuards(companyId, keys);
+
+    await inTransaction(async (session) => {
+      await claimGuards(keys, session);
+      const { facts, staff: facts4 } = await loadFacts({
+        companyId,
+        company,
+        location,
+        service,
+        requiredResources: required,
+        petSpecies: pet.species,
+        staffIds: [staff._id],
+        range: iv,
+        now: deps.clock.now().getTime(),
+        customerId: current.customerId,
+        excludeAppointmentId: current._id,
+        session,
+      });
+      const sf = facts4.get(String(staff._id));
+      if (!sf) throw new NotFoundError('Staff not found');
+      assertQualified(qualification(sf, facts));
+      const verdict = staffVerdict(sf, facts, iv);
+      if (verdict) throw new BookingConflictError('Reschedule', verdict.reason, verdict);
+      const resources = resourceVerdict(facts, iv);
+      if (resources) throw new ResourceConflictError(resources);
+      // Conditional on the state read before: a concurrent change makes this match nothing.
+      const res = await Appointment.updateOne(
+        { _id: current._id, companyId, status: 'scheduled', updatedAt: current.updatedAt },
+        {
+          $set: {
+            start: new Date(iv.start),
+            end: new Date(iv.end),
+            staffId: staff._id,
+            locationId: location._id,
+            serviceId: service._id,
+            serviceItemId: item._id,
+            ...(input.notes !== undefined ? { notes: input.notes } : {}),
+          },
+        },
+        { session },
+      );
+      if (res.matchedCount === 0) throw new AppError(409, 'CONCURRENT_UPDATE', 'The appointment was changed by someone else; reload and try again');
+      await ResourceReservation.deleteMany({ companyId, appointmentId: current._id }, { session });
+      await reserve(companyId, location._id, current._id, required, iv, session);
+    });
+    const view = await loadView(companyId, id, { location: false });
+    announce(companyId, 'appointment:updated', view);
+    return view;
+  }
+
+  /** A status change through the transition table (§5.8), atomically; cancel and no-show release resources. */
+  async function setStatus(companyId: Types.ObjectId, id: string, change: StatusChange, scope: { staffId?: string } = {}): Promise<AppointmentView> {
+    await inTransaction((session) => setStatusIn(companyId, id, change, deps.clock.now(), scope, session));
+    const view = await loadView(companyId, id, { location: false });
+    announce(companyId, change.status === 'canceled' ? 'appointment:canceled' : 'appointment:updated', view);
+    return view;
+  }
+
+  return { create, reschedule, setStatus, announce };
+}
+
+export type AppointmentService = ReturnType<typeof createAppointmentService>;
+export type { AppointmentStatus, StatusChange };

@@ -1,0 +1,122 @@
+/**
+ * Booking holds: a customer's short claim on a slot while they confirm. Creating one runs the
+ * booking rules in the same guarded transaction as a booking, so two customers cannot hold the
+ * same staff member's time (R-3), and a hold blocks every other customer's booking and hold on
+ * that staff member (at any location) and on the resource units it claims, until it expires.
+ */
+import type { Types } from 'mongoose';
+import { BookingHold } from '../../models/BookingHold';
+import type { Clock } from '../../utils/clock';
+import { NotFoundError } from '../../utils/errors';
+import { inTransaction } from '../tenant';
+import { BookingConflictError, BookingValidationError, ResourceConflictError } from './errors';
+import { loadFacts } from './facts';
+import { claimGuards, ensureGuards, resourceGuard, staffGuard } from './guards';
+import { assertQualified, companyOf, customerAndPet, locationOf, serviceAndItem, staffMember } from './refs';
+import { qualification, resourceVerdict, staffVerdict } from './rules';
+import { MINUTE } from './time';
+import { Contact } from '../../models/Contact';
+
+export interface HoldInput {
+  customerId: string;
+  petId?: string;
+  serviceItemId: string;
+  staffId: string;
+  locationId: string;
+  start: Date;
+  end?: Date;
+  ttlSeconds?: number;
+  createdBy?: 'web' | 'operator' | 'assistant';
+}
+
+export const DEFAULT_HOLD_SECONDS = 300;
+
+export function createHoldService(deps: { clock: Clock }) {
+  async function create(companyId: Types.ObjectId, input: HoldInput) {
+    const [company, location, { service, item }, staff] = await Promise.all([
+      companyOf(companyId),
+      locationOf(companyId, input.locationId),
+      serviceAndItem(companyId, undefined, input.serviceItemId),
+      staffMember(companyId, input.staffId),
+    ]);
+    const pet = input.petId ? (await customerAndPet(companyId, input.customerId, input.petId, service.species)).pet : undefined;
+    if (!pet && !(await Contact.exists({ _id: input.customerId, companyId }))) throw new NotFoundError('Customer not found');
+    const now = deps.clock.now().getTime();
+    const iv = { start: input.start.getTime(), end: input.end ? input.end.getTime() : input.start.getTime() + item.durationMinutes * MINUTE };
+    if (!(iv.end > iv.start)) throw new BookingValidationError(['End time must be after start time']);
+    if (iv.start < now) throw new BookingValidationError(['A hold cannot start in the past']);
+    const required = item.requiredResources ?? [];
+    const keys = [staffGuard(companyId, staff._id), ...required.map((r) => resourceGuard(companyId, location._id, r.resourceTypeId))];
+    await ensureGuards(companyId, keys);
+    const id = await inTransaction(async (session) => {
+      await claimGuards(keys, session);
+      const { facts, staff: facts4 } = await loadFacts({
+        companyId,
+        company,
+        location,
+        service,
+        requiredResources: required,
+        petSpecies: pet?.species,
+        staffIds: [staff._id],
+        range: iv,
+        now,
+        customerId: input.customerId,
+        session,
+      });
+      const sf = facts4.get(String(staff._id));
+      if (!sf) throw new NotFoundError('Staff not found');
+      assertQualified(qualification(sf, facts));
+      const verdict = staffVerdict(sf, facts, iv);
+      if (verdict) throw new BookingConflictError('Hold', verdict.reason, verdict);
+      const resources = resourceVerdict(facts, iv);
+      if (resources) throw new ResourceConflictError(resources);
+      const window = { start: new Date(iv.start), end: new Date(iv.end) };
+      const [hold] = await BookingHold.create(
+        [
+          {
+            companyId,
+            locationId: location._id,
+            customerId: input.customerId,
+            serviceItemId: item._id,
+            tentative: [
+              { staffId: staff._id, ...window },
+              ...required.map((r) => ({ resourceTypeId: r.resourceTypeId, quantity: r.quantity ?? 1, ...window })),
+            ],
+            createdBy: input.createdBy ?? 'web',
+            expiresAt: new Date(now + (input.ttlSeconds ?? DEFAULT_HOLD_SECONDS) * 1000),
+          },
+        ],
+        { session },
+      );
+      if (!hold) throw new Error('hold insert returned nothing');
+      return hold._id;
+    });
+    return BookingHold.findOne({ _id: id, companyId }).lean();
+  }
+
+  /** Releases a hold (idempotent for its owner: a hold that expired or was used is 404). */
+  async function release(companyId: Types.ObjectId, holdId: string, customerId?: string) {
+    const hold = await BookingHold.findOneAndDelete({ _id: holdId, companyId, ...(customerId ? { customerId } : {}) }).lean();
+    if (!hold) throw new NotFoundError('Hold not found');
+    return hold;
+  }
+
+  /** Unexpired holds of the company, optionally of one customer, staff member or location. */
+  async function list(companyId: Types.ObjectId, q: { customerId?: string; staffId?: string; locationId?: string }) {
+    return BookingHold.find({
+      companyId,
+      expiresAt: { $gt: deps.clock.now() },
+      ...(q.customerId ? { customerId: q.customerId } : {}),
+      ...(q.staffId ? { 'tentative.staffId': q.staffId } : {}),
+      ...(q.locationId ? { locationId: q.locationId } : {}),
+    })
+      .sort({ expiresAt: 1 })
+      .limit(500)
+      .lean();
+  }
+
+  return { create, release, list };
+}
+
+export type HoldService = ReturnType<typeof createHoldService>;
+
