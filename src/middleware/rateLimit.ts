@@ -8,7 +8,7 @@
  *   routes (300 per 15 min); their 429 body is plain text, as the original sent it.
  */
 import type { RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { renderError } from './errorHandler';
 
 function limiter(opts: { max: number; windowMs: number }, refuse: (res: Response) => void): RequestHandler {
@@ -49,7 +49,7 @@ export function userRateLimiter(opts: { max: number; windowMs: number; message: 
     standardHeaders: false,
     keyGenerator: (req, res) => {
       const user = res.locals.user as { id?: string } | undefined;
-      return user?.id ? `user:${user.id}` : `ip:${req.ip ?? 'unknown'}`;
+      return user?.id ? `user:${user.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
     },
     handler: (_req, res) => renderError(res, { status: 429, code: 'RATE_LIMIT_EXCEEDED', message: opts.message, family: 'E1' }),
   });

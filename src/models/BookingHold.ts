@@ -32,8 +32,10 @@ const holdSchema = new Schema(
 );
 
 holdSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
-holdSchema.index({ companyId: 1, 'tentative.staffId': 1, 'tentative.start': 1 });
-holdSchema.index({ companyId: 1, locationId: 1, 'tentative.resourceTypeId': 1, 'tentative.start': 1 });
+// Every rule reads "this company's unexpired holds" (few at a time). The original's index on two
+// paths inside `tentative` is valid on MongoDB but refused by the embedded server (parallel
+// arrays), and no query here needs it.
+holdSchema.index({ companyId: 1, expiresAt: 1 });
 holdSchema.plugin(tenantScoped);
 
 export type BookingHoldFields = InferSchemaType<typeof holdSchema> & { _id: Types.ObjectId };
