@@ -5,6 +5,7 @@
  */
 import mongoose from 'mongoose';
 import { conversationSummaries } from './2026-12-05-conversation-summaries';
+import { bookingCleanup } from './2026-12-06-booking-cleanup';
 
 export interface Migration {
   id: string;
@@ -16,7 +17,7 @@ export interface Migration {
   needed?(): Promise<boolean>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [conversationSummaries];
+export const MIGRATIONS: readonly Migration[] = [conversationSummaries, bookingCleanup];
 
 const applied = () => mongoose.connection.db!.collection<{ _id: string; appliedAt: Date }>('migrations');
 
