@@ -35,14 +35,24 @@ export const bookingCleanup: Migration = {
     const legacy = await legacyHoldIndex();
     if (legacy) await db().collection('bookingholds').dropIndex(legacy);
     await db().collection('bookingholds').createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
-    const expired = await db().collection('bookingholds').deleteMany({ expiresAt: { $lt: new Date() } });
+    const expired = await db()
+      .collection('bookingholds')
+      .deleteMany({ expiresAt: { $lt: new Date() } });
     const dead = await deadReservations();
-    const released = dead.length ? await db().collection('resourcereservations').deleteMany({ appointmentId: { $in: dead } }) : { deletedCount: 0 };
+    const released = dead.length
+      ? await db()
+          .collection('resourcereservations')
+          .deleteMany({ appointmentId: { $in: dead } })
+      : { deletedCount: 0 };
     return `${legacy ? `dropped ${legacy}, ` : ''}${expired.deletedCount} expired holds removed, ${released.deletedCount} reservations released`;
   },
   async needed() {
     if (await legacyHoldIndex()) return true;
-    return (await db().collection('resourcereservations').findOne({}, { projection: { _id: 1 } })) !== null;
+    return (
+      (await db()
+        .collection('resourcereservations')
+        .findOne({}, { projection: { _id: 1 } })) !== null
+    );
   },
   async down() {
     return 'nothing to undo (removed holds had expired; released reservations belonged to canceled appointments)';

@@ -36,7 +36,11 @@ export function appointmentController(service: AppointmentService, queries: Appo
       const order = q.sortOrder ?? q.dir ?? 'desc';
       const { sortBy: _s, sort: _a, sortOrder: _o, dir: _d, ...filters } = q;
       res.json(
-        await queries.list(currentUser(res).companyObjectId, { ...filters, sortField: SORT_FIELDS[sortName] ?? 'createdAt', ascending: order === 'asc' }, viewerOf(res)),
+        await queries.list(
+          currentUser(res).companyObjectId,
+          { ...filters, sortField: SORT_FIELDS[sortName] ?? 'createdAt', ascending: order === 'asc' },
+          viewerOf(res),
+        ),
       );
     }),
     create: asyncHandler(async (_req, res) => {

@@ -28,7 +28,13 @@ export function schedulingRoutes(deps: AppDeps): { availability: Router; holds: 
   const guard = [authenticateToken(deps.verifyAccess), sameCompany()];
 
   const availability = Router();
-  availability.get('/', ...guard, requireRole('manager', 'receptionist', 'groomer'), validate({ query: AvailabilityQuery }), c.availability);
+  availability.get(
+    '/',
+    ...guard,
+    requireRole('manager', 'receptionist', 'groomer'),
+    validate({ query: AvailabilityQuery }),
+    c.availability,
+  );
 
   const holds = Router();
   holds.use(...guard, requireRole('manager', 'receptionist'));
@@ -38,7 +44,12 @@ export function schedulingRoutes(deps: AppDeps): { availability: Router; holds: 
 
   const timeOff = Router({ mergeParams: true });
   timeOff.use(...guard);
-  timeOff.get('/', requireRole('manager', 'receptionist'), validate({ params: StaffTimeOffParams, query: TimeOffListQuery }), c.listTimeOff);
+  timeOff.get(
+    '/',
+    requireRole('manager', 'receptionist'),
+    validate({ params: StaffTimeOffParams, query: TimeOffListQuery }),
+    c.listTimeOff,
+  );
   timeOff.post('/', requireRole('manager'), validate({ params: StaffTimeOffParams, body: TimeOffBody }), c.createTimeOff);
   timeOff.put('/:timeOffId', requireRole('manager'), validate({ params: TimeOffParams, body: TimeOffUpdateBody }), c.updateTimeOff);
   timeOff.delete('/:timeOffId', requireRole('manager'), validate({ params: TimeOffParams }), c.removeTimeOff);

@@ -4,7 +4,7 @@
  * that snapshot (rules.ts), then writes the appointment and its reservations. Events go out once,
  * after the commit.
  */
-import type { Types } from 'mongoose';
+import type { ClientSession, Types } from 'mongoose';
 import { Appointment } from '../../models/Appointment';
 import { BookingHold } from '../../models/BookingHold';
 import { Contact } from '../../models/Contact';
@@ -68,7 +68,8 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
     const problems: string[] = [];
     if (!(iv.end > iv.start)) problems.push('End time must be after start time');
     else if (iv.end - iv.start > MAX_BOOKING_MS) problems.push('An appointment cannot last longer than a day');
-    else if (iv.end - iv.start < minMinutes * MINUTE) problems.push(`The appointment must last at least the service's ${minMinutes} minutes`);
+    else if (iv.end - iv.start < minMinutes * MINUTE)
+      problems.push(`The appointment must last at least the service's ${minMinutes} minutes`);
     if (!opts.allowPast && iv.start < deps.clock.now().getTime() - PAST_GRACE_MS) problems.push('Appointment start time is in the past');
     if (problems.length) throw new BookingValidationError(problems);
   }
@@ -135,7 +136,11 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
       await reserve(companyId, location._id, appointment._id, required, iv, session);
       if (input.holdId) await BookingHold.deleteOne({ _id: input.holdId, companyId, customerId: input.customerId }, { session });
       // A lead who books is a customer.
-      await Contact.updateOne({ _id: input.customerId, companyId, contactStatus: 'lead' }, { $set: { contactStatus: 'customer' } }, { session });
+      await Contact.updateOne(
+        { _id: input.customerId, companyId, contactStatus: 'lead' },
+        { $set: { contactStatus: 'customer' } },
+        { session },
+      );
       return appointment._id;
     });
     const view = await loadView(companyId, id, { location: false });
@@ -149,7 +154,7 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
     appointmentId: Types.ObjectId,
     required: { resourceTypeId: Types.ObjectId; quantity?: number | null }[],
     iv: Interval,
-    session: import('mongoose').ClientSession,
+    session: ClientSession,
   ): Promise<void> {
     const docs = required.flatMap((r) =>
       Array.from({ length: Math.max(1, r.quantity ?? 1) }, () => ({
@@ -185,7 +190,11 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
     const [company, location, { service, item }, staff] = await Promise.all([
       companyOf(companyId),
       locationOf(companyId, input.locationId ?? current.locationId),
-      serviceAndItem(companyId, input.serviceId ?? (itemChanged ? undefined : current.serviceId), input.serviceItemId ?? current.serviceItemId!),
+      serviceAndItem(
+        companyId,
+        input.serviceId ?? (itemChanged ? undefined : current.serviceId),
+        input.serviceItemId ?? current.serviceItemId!,
+      ),
       staffMember(companyId, input.staffId ?? current.staffId!),
     ]);
     const { pet } = await customerAndPet(companyId, current.customerId, current.petId, service.species);
@@ -236,7 +245,8 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
         },
         { session },
       );
-      if (res.matchedCount === 0) throw new AppError(409, 'CONCURRENT_UPDATE', 'The appointment was changed by someone else; reload and try again');
+      if (res.matchedCount === 0)
+        throw new AppError(409, 'CONCURRENT_UPDATE', 'The appointment was changed by someone else; reload and try again');
       await ResourceReservation.deleteMany({ companyId, appointmentId: current._id }, { session });
       await reserve(companyId, location._id, current._id, required, iv, session);
     });
@@ -246,7 +256,12 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
   }
 
   /** A status change through the transition table (§5.8), atomically; cancel and no-show release resources. */
-  async function setStatus(companyId: Types.ObjectId, id: string, change: StatusChange, scope: { staffId?: string } = {}): Promise<AppointmentView> {
+  async function setStatus(
+    companyId: Types.ObjectId,
+    id: string,
+    change: StatusChange,
+    scope: { staffId?: string } = {},
+  ): Promise<AppointmentView> {
     await inTransaction((session) => setStatusIn(companyId, id, change, deps.clock.now(), scope, session));
     const view = await loadView(companyId, id, { location: false });
     announce(companyId, change.status === 'canceled' ? 'appointment:canceled' : 'appointment:updated', view);

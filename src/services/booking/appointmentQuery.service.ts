@@ -78,7 +78,12 @@ export function createAppointmentQueries(deps: { clock: Clock }) {
     return view;
   }
 
-  async function forCustomer(companyId: Types.ObjectId, customerId: string, q: { status?: AppointmentStatus; upcoming?: boolean }, viewer: Viewer) {
+  async function forCustomer(
+    companyId: Types.ObjectId,
+    customerId: string,
+    q: { status?: AppointmentStatus; upcoming?: boolean },
+    viewer: Viewer,
+  ) {
     if (!(await Contact.exists({ _id: customerId, companyId }))) throw new NotFoundError('Customer not found');
     const filter: Record<string, unknown> = { companyId, customerId };
     if (viewer.ownOnly) filter.staffId = viewer.ownOnly;

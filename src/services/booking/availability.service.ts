@@ -102,7 +102,15 @@ export function createAvailabilityService(deps: { clock: Clock }) {
    */
   async function check(
     companyId: Types.ObjectId,
-    q: { staffId: string; start: Date; end: Date; locationId?: string; serviceItemId?: string; customerId?: string; excludeAppointmentId?: string },
+    q: {
+      staffId: string;
+      start: Date;
+      end: Date;
+      locationId?: string;
+      serviceItemId?: string;
+      customerId?: string;
+      excludeAppointmentId?: string;
+    },
   ): Promise<{ available: boolean } & Partial<StaffVerdict>> {
     const member = await staffMember(companyId, q.staffId);
     const locationId =

@@ -63,7 +63,10 @@ export async function loadFacts(input: FactsInput): Promise<{ facts: BookingFact
   const { companyId, session, range } = input;
   const opts = session ? { session } : {};
   const ids = input.staffIds;
-  const overlapFilter = { start: { $lt: new Date(range.end), $gt: new Date(range.start - MAX_BOOKING_MS) }, end: { $gt: new Date(range.start) } };
+  const overlapFilter = {
+    start: { $lt: new Date(range.end), $gt: new Date(range.start - MAX_BOOKING_MS) },
+    end: { $gt: new Date(range.start) },
+  };
   const exclude = input.excludeAppointmentId ? { _id: { $ne: input.excludeAppointmentId } } : {};
   const needs = aggregateNeeds(input.requiredResources ?? []);
   const typeIds = needs.map((n) => n.resourceTypeId);
@@ -72,18 +75,36 @@ export async function loadFacts(input: FactsInput): Promise<{ facts: BookingFact
     ids.length ? User.find({ companyId, _id: { $in: ids } }, null, opts).lean() : [],
     ids.length ? StaffSchedule.find({ companyId, userId: { $in: ids } }, null, opts).lean() : [],
     ids.length
-      ? Appointment.find({ companyId, staffId: { $in: ids }, status: { $in: ACTIVE_APPOINTMENT_STATUSES }, ...overlapFilter, ...exclude }, { staffId: 1, start: 1, end: 1 }, opts).lean()
+      ? Appointment.find(
+          { companyId, staffId: { $in: ids }, status: { $in: ACTIVE_APPOINTMENT_STATUSES }, ...overlapFilter, ...exclude },
+          { staffId: 1, start: 1, end: 1 },
+          opts,
+        ).lean()
       : [],
-    ids.length ? TimeOff.find({ companyId, userId: { $in: ids }, start: { $lt: new Date(range.end) }, end: { $gt: new Date(range.start) } }, null, opts).lean() : [],
+    ids.length
+      ? TimeOff.find(
+          { companyId, userId: { $in: ids }, start: { $lt: new Date(range.end) }, end: { $gt: new Date(range.start) } },
+          null,
+          opts,
+        ).lean()
+      : [],
     BookingHold.find(
       { companyId, expiresAt: { $gt: new Date(input.now) }, ...(input.customerId ? { customerId: { $ne: input.customerId } } : {}) },
       null,
       opts,
     ).lean(),
-    typeIds.length ? Resource.find({ companyId, locationId: input.location._id, resourceTypeId: { $in: typeIds }, active: true }, null, opts).lean() : [],
+    typeIds.length
+      ? Resource.find({ companyId, locationId: input.location._id, resourceTypeId: { $in: typeIds }, active: true }, null, opts).lean()
+      : [],
     typeIds.length
       ? ResourceReservation.find(
-          { companyId, locationId: input.location._id, resourceTypeId: { $in: typeIds }, ...overlapFilter, ...(input.excludeAppointmentId ? { appointmentId: { $ne: input.excludeAppointmentId } } : {}) },
+          {
+            companyId,
+            locationId: input.location._id,
+            resourceTypeId: { $in: typeIds },
+            ...overlapFilter,
+            ...(input.excludeAppointmentId ? { appointmentId: { $ne: input.excludeAppointmentId } } : {}),
+          },
           null,
           opts,
         ).lean()
@@ -95,7 +116,13 @@ export async function loadFacts(input: FactsInput): Promise<{ facts: BookingFact
   const reservedFor = [...new Set(reservations.map((r) => String(r.appointmentId)))];
   const active = new Set(
     reservedFor.length
-      ? (await Appointment.find({ companyId, _id: { $in: reservedFor }, status: { $in: ACTIVE_APPOINTMENT_STATUSES } }, { _id: 1 }, opts).lean()).map((a) => String(a._id))
+      ? (
+          await Appointment.find(
+            { companyId, _id: { $in: reservedFor }, status: { $in: ACTIVE_APPOINTMENT_STATUSES } },
+            { _id: 1 },
+            opts,
+          ).lean()
+        ).map((a) => String(a._id))
       : [],
   );
 
@@ -124,7 +151,8 @@ export async function loadFacts(input: FactsInput): Promise<{ facts: BookingFact
       breakWindows: s.breakWindows ?? [],
     });
   }
-  for (const a of appointments) staff.get(String(a.staffId))?.busy.push({ start: ms(a.start), end: ms(a.end), appointmentId: String(a._id) });
+  for (const a of appointments)
+    staff.get(String(a.staffId))?.busy.push({ start: ms(a.start), end: ms(a.end), appointmentId: String(a._id) });
   for (const t of timeOff) staff.get(String(t.userId))?.timeOff.push({ start: ms(t.start), end: ms(t.end), id: String(t._id) });
 
   const resourceNeeds: ResourceNeed[] = needs.map((n) => ({
@@ -157,7 +185,14 @@ export async function loadFacts(input: FactsInput): Promise<{ facts: BookingFact
     locationId: String(location._id),
     hours: (location.workHours?.length ? location.workHours : company.settings?.workHours) ?? [],
     holidays: new Set([...holidayDates(company.settings?.holidays), ...holidayDates(location.holidays)]),
-    ...(input.service ? { service: { id: String(input.service._id), allowedRoles: input.service.allowedRoles?.length ? input.service.allowedRoles : ['groomer'] } } : {}),
+    ...(input.service
+      ? {
+          service: {
+            id: String(input.service._id),
+            allowedRoles: input.service.allowedRoles?.length ? input.service.allowedRoles : ['groomer'],
+          },
+        }
+      : {}),
     resources: resourceNeeds,
   };
   return { facts, staff };

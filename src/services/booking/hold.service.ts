@@ -42,7 +42,10 @@ export function createHoldService(deps: { clock: Clock }) {
     const pet = input.petId ? (await customerAndPet(companyId, input.customerId, input.petId, service.species)).pet : undefined;
     if (!pet && !(await Contact.exists({ _id: input.customerId, companyId }))) throw new NotFoundError('Customer not found');
     const now = deps.clock.now().getTime();
-    const iv = { start: input.start.getTime(), end: input.end ? input.end.getTime() : input.start.getTime() + item.durationMinutes * MINUTE };
+    const iv = {
+      start: input.start.getTime(),
+      end: input.end ? input.end.getTime() : input.start.getTime() + item.durationMinutes * MINUTE,
+    };
     if (!(iv.end > iv.start)) throw new BookingValidationError(['End time must be after start time']);
     if (iv.start < now) throw new BookingValidationError(['A hold cannot start in the past']);
     const required = item.requiredResources ?? [];
@@ -119,4 +122,3 @@ export function createHoldService(deps: { clock: Clock }) {
 }
 
 export type HoldService = ReturnType<typeof createHoldService>;
-

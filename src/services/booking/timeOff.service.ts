@@ -29,7 +29,8 @@ async function overlapping(companyId: Types.ObjectId, userId: Types.ObjectId | s
 
 function checkRange(start: Date, end: Date): void {
   if (!(end > start)) throw new AppError(400, 'INVALID_RANGE', 'End time must be after start time');
-  if (end.getTime() - start.getTime() > 366 * 24 * 3600_000) throw new AppError(400, 'INVALID_RANGE', 'Time off cannot last longer than a year');
+  if (end.getTime() - start.getTime() > 366 * 24 * 3600_000)
+    throw new AppError(400, 'INVALID_RANGE', 'Time off cannot last longer than a year');
 }
 
 export const timeOffService = {

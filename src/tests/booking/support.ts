@@ -100,7 +100,13 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     );
     groomers.push(g);
   }
-  const customer = await Contact.create({ companyId, fullName: `Customer ${n}`, phone: '+15550000000', email: `c${n}@example.com`, contactStatus: 'customer' });
+  const customer = await Contact.create({
+    companyId,
+    fullName: `Customer ${n}`,
+    phone: '+15550000000',
+    email: `c${n}@example.com`,
+    contactStatus: 'customer',
+  });
   const pet = await Pet.create({ companyId, customerId: customer._id, name: 'Rex', species: 'dog', sex: 'male', size: 'M' });
   return {
     companyId: String(companyId),

@@ -15,7 +15,6 @@ export const localDay = z.string().refine(isIsoDate, { message: 'must be a date 
 
 const status = z.enum(APPOINTMENT_STATUSES, { message: `status must be one of: ${APPOINTMENT_STATUSES.join(', ')}` });
 const cancelReason = z.enum(CANCEL_REASONS, { message: `reason must be one of: ${CANCEL_REASONS.join(', ')}` });
-const noShowReason = z.enum(NO_SHOW_REASONS, { message: `reason must be one of: ${NO_SHOW_REASONS.join(', ')}` });
 const notes = z.string().trim().max(1000, 'Notes must be at most 1000 characters');
 const intParam = (min: number, max?: number) =>
   z
@@ -56,7 +55,12 @@ export const AppointmentListQuery = z.object({
   /** One status or a comma-separated list (B-9: the dashboard's "active" filter). */
   status: z
     .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(status).min(1, 'status must name at least one status'))
     .optional(),
 });
@@ -114,7 +118,8 @@ function checkReason(s: string | undefined, reason: string | undefined, ctx: z.R
     return;
   }
   const allowed: readonly string[] = s === 'canceled' ? CANCEL_REASONS : NO_SHOW_REASONS;
-  if (!allowed.includes(reason)) ctx.addIssue({ code: 'custom', path: ['reason'], message: `reason must be one of: ${allowed.join(', ')}` });
+  if (!allowed.includes(reason))
+    ctx.addIssue({ code: 'custom', path: ['reason'], message: `reason must be one of: ${allowed.join(', ')}` });
 }
 
 export const AppointmentStatusBody = z

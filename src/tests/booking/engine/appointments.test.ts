@@ -37,7 +37,12 @@ describe('POST /appointments (A2)', () => {
     const res = await book(
       app,
       salon.manager,
-      bookingBody(salon, at('10:00'), { status: 'completed', audit: { cancelReason: 'other' }, googleCalendarEventId: 'x', googleSync: true }),
+      bookingBody(salon, at('10:00'), {
+        status: 'completed',
+        audit: { cancelReason: 'other' },
+        googleCalendarEventId: 'x',
+        googleSync: true,
+      }),
     );
     expect(res.status).toBe(201);
     const stored = await Appointment.findOne({ companyId: salon.companyId }).lean();
@@ -114,7 +119,13 @@ describe('GET /appointments (A1)', () => {
   it('accepts a comma-separated status filter (B-9) and sorts by startTime in the asked direction (B-10, B-11)', async () => {
     const res = await request(app)
       .get('/api/v1/appointments')
-      .query({ startDate: at('00:00'), endDate: at('23:59'), status: 'scheduled,checked_in,in_progress', sortBy: 'startTime', sortOrder: 'asc' })
+      .query({
+        startDate: at('00:00'),
+        endDate: at('23:59'),
+        status: 'scheduled,checked_in,in_progress',
+        sortBy: 'startTime',
+        sortOrder: 'asc',
+      })
       .set(auth(salon.receptionist));
     expect(res.status).toBe(200);
     expect(res.body.items.map((a: { start: string }) => a.start)).toEqual([at('10:00'), at('14:00')]);
@@ -129,9 +140,15 @@ describe('GET /appointments (A1)', () => {
 
   it('shows a groomer only their own appointments, whatever staffId they ask for (S-6)', async () => {
     const other = (await createSalon(config, { groomers: 2 })).groomers[1]!;
-    const mine = await request(app).get('/api/v1/appointments').query({ startDate: at('00:00') }).set(auth(salon.groomers[0]!));
+    const mine = await request(app)
+      .get('/api/v1/appointments')
+      .query({ startDate: at('00:00') })
+      .set(auth(salon.groomers[0]!));
     expect(mine.body.items).toHaveLength(3);
-    const theirs = await request(app).get('/api/v1/appointments').query({ startDate: at('00:00'), staffId: other.id }).set(auth(salon.groomers[0]!));
+    const theirs = await request(app)
+      .get('/api/v1/appointments')
+      .query({ startDate: at('00:00'), staffId: other.id })
+      .set(auth(salon.groomers[0]!));
     expect(theirs.status).toBe(200);
     expect(theirs.body.items).toHaveLength(0);
   });
@@ -162,7 +179,10 @@ describe('status changes (A4, A5, A7)', () => {
     const groomer = salon.groomers[0]!;
     const ok = await request(app).put(`/api/v1/appointments/${id}`).set(auth(groomer)).send({ status: 'checked_in' });
     expect(ok.status).toBe(200);
-    const move = await request(app).put(`/api/v1/appointments/${id}`).set(auth(groomer)).send({ start: at('11:00') });
+    const move = await request(app)
+      .put(`/api/v1/appointments/${id}`)
+      .set(auth(groomer))
+      .send({ start: at('11:00') });
     expect(move.status).toBe(403);
   });
 
@@ -174,7 +194,11 @@ describe('status changes (A4, A5, A7)', () => {
     expect(canceled.status).toBe(200);
     expect(realtime.events.map((e) => e.event)).toEqual(['appointment:canceled']);
     const id2 = (await book(app, salon.manager, bookingBody(salon, at('14:00')))).body.appointment._id;
-    await request(app).patch(`/api/v1/appointments/${id2}/status`).set(auth(salon.manager)).send({ status: 'no_show', reason: 'customer_forgot' }).expect(200);
+    await request(app)
+      .patch(`/api/v1/appointments/${id2}/status`)
+      .set(auth(salon.manager))
+      .send({ status: 'no_show', reason: 'customer_forgot' })
+      .expect(200);
     const stored = await Appointment.findOne({ _id: id2, companyId: salon.companyId }).lean();
     expect(stored?.audit).toMatchObject({ noShowReason: 'customer_forgot', noShowByUserId: expect.anything() });
     expect(stored?.audit?.canceledByUserId).toBeUndefined();
@@ -182,7 +206,8 @@ describe('status changes (A4, A5, A7)', () => {
   });
 
   it('DELETE cancels once; a canceled or completed appointment cannot be canceled again (T-2)', async () => {
-    const cancel = () => request(app).delete(`/api/v1/appointments/${id}`).set(auth(salon.manager)).send({ reason: 'other', notes: 'ignored' });
+    const cancel = () =>
+      request(app).delete(`/api/v1/appointments/${id}`).set(auth(salon.manager)).send({ reason: 'other', notes: 'ignored' });
     const first = await cancel();
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ message: 'Appointment canceled successfully', appointment: { status: 'canceled' } });

@@ -35,7 +35,13 @@ describe('GET /availability', () => {
     const hold = await request(app)
       .post('/api/v1/holds')
       .set(auth(salon.receptionist))
-      .send({ customerId: other.customerId, serviceItemId: salon.serviceItemId, staffId: groomer, locationId: salon.locationId, start: at('15:30') });
+      .send({
+        customerId: other.customerId,
+        serviceItemId: salon.serviceItemId,
+        staffId: groomer,
+        locationId: salon.locationId,
+        start: at('15:30'),
+      });
     expect(hold.status).toBe(201);
   });
 
@@ -60,7 +66,11 @@ describe('GET /availability', () => {
       const res = await book(app, salon.manager, bookingBody(salon, start));
       expect({ start, booked: res.status === 201 }).toEqual({ start, booked: free.has(start) });
       if (res.status === 201) {
-        await request(app).delete(`/api/v1/appointments/${res.body.appointment._id}`).set(auth(salon.manager)).send({ reason: 'other' }).expect(200);
+        await request(app)
+          .delete(`/api/v1/appointments/${res.body.appointment._id}`)
+          .set(auth(salon.manager))
+          .send({ reason: 'other' })
+          .expect(200);
       } else expect(res.status).toBe(409);
     }
     expect(await Appointment.countDocuments({ companyId: salon.companyId, status: 'scheduled' })).toBe(1);

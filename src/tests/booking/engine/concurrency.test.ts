@@ -49,7 +49,15 @@ it('50 simultaneous bookings of 50 groomers needing one of 2 tubs: exactly two s
   const typeId = new Types.ObjectId();
   const salon = await createSalon(config, { groomers: 50, requiredResources: [{ resourceTypeId: typeId }] });
   await ResourceType.create({ _id: typeId, companyId: salon.companyId, name: 'Tub' });
-  await Resource.create([1, 2].map((n) => ({ companyId: salon.companyId, locationId: salon.locationId, resourceTypeId: typeId, species: ['all'], label: `Tub ${n}` })));
+  await Resource.create(
+    [1, 2].map((n) => ({
+      companyId: salon.companyId,
+      locationId: salon.locationId,
+      resourceTypeId: typeId,
+      species: ['all'],
+      label: `Tub ${n}`,
+    })),
+  );
   const statuses = await race(
     salon,
     salon.groomers.map((g, i) => bookingBody(salon, startAt(i % 30), { staffId: g.id })),

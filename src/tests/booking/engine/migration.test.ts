@@ -9,21 +9,30 @@ const db = () => mongoose.connection.db!;
 
 it('drops the compound TTL index, removes expired holds and releases the reservations of canceled appointments', async () => {
   await db().collection('migrations').deleteMany({});
-  await db().collection('bookingholds').drop().catch(() => undefined);
+  await db()
+    .collection('bookingholds')
+    .drop()
+    .catch(() => undefined);
   await db().createCollection('bookingholds');
   await db().collection('bookingholds').createIndex({ companyId: 1, expiresAt: 1 }, { expireAfterSeconds: 0 });
   const companyId = new Types.ObjectId();
-  await db().collection('bookingholds').insertMany([
-    { companyId, expiresAt: new Date(Date.now() - 60_000), tentative: [] },
-    { companyId, expiresAt: new Date(Date.now() + 60_000), tentative: [] },
-  ]);
+  await db()
+    .collection('bookingholds')
+    .insertMany([
+      { companyId, expiresAt: new Date(Date.now() - 60_000), tentative: [] },
+      { companyId, expiresAt: new Date(Date.now() + 60_000), tentative: [] },
+    ]);
   const [canceled, live] = [new Types.ObjectId(), new Types.ObjectId()];
-  await db().collection('appointments').insertMany([
-    { _id: canceled, companyId, status: 'canceled' },
-    { _id: live, companyId, status: 'scheduled' },
-  ]);
+  await db()
+    .collection('appointments')
+    .insertMany([
+      { _id: canceled, companyId, status: 'canceled' },
+      { _id: live, companyId, status: 'scheduled' },
+    ]);
   const reservation = (appointmentId: Types.ObjectId) => ({ companyId, appointmentId, resourceTypeId: new Types.ObjectId() });
-  await db().collection('resourcereservations').insertMany([reservation(canceled), reservation(canceled), reservation(live), reservation(new Types.ObjectId())]);
+  await db()
+    .collection('resourcereservations')
+    .insertMany([reservation(canceled), reservation(canceled), reservation(live), reservation(new Types.ObjectId())]);
 
   expect(await checkMigrations()).toContain('2026-12-06-booking-cleanup');
   const lines: string[] = [];

@@ -69,9 +69,15 @@ describe('resource capacity', () => {
     const a = (await book(app, salon.manager, withGroomer(0, at('10:00')))).body.appointment._id;
     expect((await book(app, salon.manager, withGroomer(1, at('10:00')))).status).toBe(201);
     // Capacity is exactly used; shrinking or keeping the window must still work.
-    const moved = await request(app).put(`/api/v1/appointments/${a}`).set(auth(salon.manager)).send({ start: at('10:00'), end: at('11:00'), notes: 'same time' });
+    const moved = await request(app)
+      .put(`/api/v1/appointments/${a}`)
+      .set(auth(salon.manager))
+      .send({ start: at('10:00'), end: at('11:00'), notes: 'same time' });
     expect(moved.status).toBe(200);
-    const later = await request(app).put(`/api/v1/appointments/${a}`).set(auth(salon.manager)).send({ start: at('14:00') });
+    const later = await request(app)
+      .put(`/api/v1/appointments/${a}`)
+      .set(auth(salon.manager))
+      .send({ start: at('14:00') });
     expect(later.status).toBe(200);
     expect(later.body.appointment).toMatchObject({ start: at('14:00'), end: at('15:00'), notes: 'same time' });
     const reservations = await ResourceReservation.find({ companyId: salon.companyId, appointmentId: a }).lean();
@@ -82,7 +88,10 @@ describe('resource capacity', () => {
   it('a refused reschedule changes nothing', async () => {
     const a = (await book(app, salon.manager, withGroomer(0, at('10:00')))).body.appointment._id;
     expect((await book(app, salon.manager, withGroomer(1, at('14:00')))).status).toBe(201);
-    const clash = await request(app).put(`/api/v1/appointments/${a}`).set(auth(salon.manager)).send({ start: at('14:00'), staffId: salon.groomers[1]!.id });
+    const clash = await request(app)
+      .put(`/api/v1/appointments/${a}`)
+      .set(auth(salon.manager))
+      .send({ start: at('14:00'), staffId: salon.groomers[1]!.id });
     expect(clash.status).toBe(409);
     expect(clash.body.error.message).toBe('Reschedule not available: Overlapping appointment');
     const stored = await request(app).get(`/api/v1/appointments/${a}`).set(auth(salon.manager));
@@ -100,7 +109,14 @@ describe('holds', () => {
     request(app)
       .post('/api/v1/holds')
       .set(auth(salon.receptionist))
-      .send({ customerId, serviceItemId: salon.serviceItemId, staffId: salon.groomers[0]!.id, locationId: salon.locationId, start, ...extra });
+      .send({
+        customerId,
+        serviceItemId: salon.serviceItemId,
+        staffId: salon.groomers[0]!.id,
+        locationId: salon.locationId,
+        start,
+        ...extra,
+      });
 
   it('blocks other customers, not its owner, until it expires; then it is ignored', async () => {
     const other = await addCustomer(salon);
@@ -115,7 +131,7 @@ describe('holds', () => {
     expect((await book(app, salon.manager, bookingBody(salon, at('10:30')))).status).toBe(201);
   });
 
-  it("lets its owner book it, and the booking uses the hold up", async () => {
+  it('lets its owner book it, and the booking uses the hold up', async () => {
     const h = await hold(salon.customerId, at('10:00'));
     const res = await book(app, salon.manager, bookingBody(salon, at('10:00'), { holdId: h.body.hold._id }));
     expect(res.status).toBe(201);
@@ -150,24 +166,57 @@ describe('time off', () => {
 
   it('is created, listed, moved and deleted by a manager, and blocks bookings while it lasts', async () => {
     const booked = (await book(app, salon.manager, bookingBody(salon, at('10:00')))).body.appointment._id;
-    const created = await request(app).post(path(salon)).set(auth(salon.manager)).send({ start: at('09:00'), end: at('12:00'), reason: 'vet visit' });
+    const created = await request(app)
+      .post(path(salon))
+      .set(auth(salon.manager))
+      .send({ start: at('09:00'), end: at('12:00'), reason: 'vet visit' });
     expect(created.status).toBe(201);
     expect(created.body.conflictingAppointments).toEqual([booked]);
     const res = await book(app, salon.manager, bookingBody(salon, at('11:00')));
     expect(res.body.error.message).toBe('Booking not available: Staff time off');
     const id = created.body.timeOff._id;
     expect((await request(app).get(path(salon)).set(auth(salon.receptionist))).body.items).toHaveLength(1);
-    const moved = await request(app).put(`${path(salon)}/${id}`).set(auth(salon.manager)).send({ end: at('09:30') });
+    const moved = await request(app)
+      .put(`${path(salon)}/${id}`)
+      .set(auth(salon.manager))
+      .send({ end: at('09:30') });
     expect(moved.status).toBe(200);
     expect(moved.body.conflictingAppointments).toEqual([]);
     expect((await book(app, salon.manager, bookingBody(salon, at('11:00')))).status).toBe(201);
-    expect((await request(app).delete(`${path(salon)}/${id}`).set(auth(salon.manager))).status).toBe(200);
+    expect(
+      (
+        await request(app)
+          .delete(`${path(salon)}/${id}`)
+          .set(auth(salon.manager))
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses inverted ranges, other companies and non-managers', async () => {
-    expect((await request(app).post(path(salon)).set(auth(salon.manager)).send({ start: at('12:00'), end: at('09:00') })).status).toBe(400);
+    expect(
+      (
+        await request(app)
+          .post(path(salon))
+          .set(auth(salon.manager))
+          .send({ start: at('12:00'), end: at('09:00') })
+      ).status,
+    ).toBe(400);
     const other = await createSalon(config);
-    expect((await request(app).post(path(salon, other.groomers[0]!.id)).set(auth(salon.manager)).send({ start: at('09:00'), end: at('10:00') })).status).toBe(404);
-    expect((await request(app).post(path(salon)).set(auth(salon.receptionist)).send({ start: at('09:00'), end: at('10:00') })).status).toBe(403);
+    expect(
+      (
+        await request(app)
+          .post(path(salon, other.groomers[0]!.id))
+          .set(auth(salon.manager))
+          .send({ start: at('09:00'), end: at('10:00') })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await request(app)
+          .post(path(salon))
+          .set(auth(salon.receptionist))
+          .send({ start: at('09:00'), end: at('10:00') })
+      ).status,
+    ).toBe(403);
   });
 });
