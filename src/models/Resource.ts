@@ -1,5 +1,5 @@
-/** A bookable resource at a location → `resources`. */
-import { Schema, model, type InferSchemaType } from 'mongoose';
+/** A bookable resource at a location → `resources`. There is no `capacity` field (contract §7.3). */
+import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
 import { RESOURCE_SPECIES } from './constants';
 import { tenantScoped } from './plugins/tenantScoped';
 
@@ -12,11 +12,12 @@ const resourceSchema = new Schema(
     label: { type: String, required: true, trim: true, maxlength: 50 },
     active: { type: Boolean, default: true },
   },
-  { timestamps: true },
+  { timestamps: true, toJSON: { virtuals: true }, toObject: { virtuals: true } },
 );
 
+resourceSchema.virtual('resourceType', { ref: 'ResourceType', localField: 'resourceTypeId', foreignField: '_id', justOne: true });
 resourceSchema.index({ companyId: 1, locationId: 1, resourceTypeId: 1, active: 1 });
 resourceSchema.plugin(tenantScoped);
 
-export type ResourceFields = InferSchemaType<typeof resourceSchema>;
+export type ResourceFields = InferSchemaType<typeof resourceSchema> & { _id: Types.ObjectId };
 export const Resource = model('Resource', resourceSchema);

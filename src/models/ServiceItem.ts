@@ -1,9 +1,9 @@
 /**
  * A priced, timed variant of a service (size/coat) → `serviceitems`. Durations go up to 1440
  * minutes (a day) so boarding services can be provisioned (the original capped them at 480 and
- * boarding registration always failed).
+ * boarding registration always failed). One variant per {service, size, coatType}.
  */
-import { Schema, model, type InferSchemaType } from 'mongoose';
+import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
 import { COAT_TYPES, ITEM_SIZES } from './constants';
 import { tenantScoped } from './plugins/tenantScoped';
 
@@ -30,9 +30,10 @@ const serviceItemSchema = new Schema(
   { timestamps: true },
 );
 
-serviceItemSchema.index({ companyId: 1, serviceCategoryId: 1, size: 1, coatType: 1 });
+// Unique: a duplicate variant is refused by the database, not only by a check-then-insert (which races).
+serviceItemSchema.index({ companyId: 1, serviceCategoryId: 1, size: 1, coatType: 1 }, { unique: true });
 serviceItemSchema.index({ companyId: 1, serviceCategoryId: 1, active: 1 });
 serviceItemSchema.plugin(tenantScoped);
 
-export type ServiceItemFields = InferSchemaType<typeof serviceItemSchema>;
+export type ServiceItemFields = InferSchemaType<typeof serviceItemSchema> & { _id: Types.ObjectId };
 export const ServiceItem = model('ServiceItem', serviceItemSchema);

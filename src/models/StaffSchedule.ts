@@ -1,5 +1,5 @@
-/** A staff member's weekly hours at a location → `staffschedules`. */
-import { Schema, model, type InferSchemaType } from 'mongoose';
+/** A staff member's weekly hours at a location → `staffschedules`: one entry per weekday per location. */
+import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
 import { HH_MM } from './constants';
 import { tenantScoped } from './plugins/tenantScoped';
 
@@ -11,7 +11,7 @@ const staffScheduleSchema = new Schema(
     weekday: { type: Number, required: true, min: 0, max: 6 },
     startTime: { type: String, required: true, match: HH_MM },
     endTime: { type: String, required: true, match: HH_MM },
-    breakWindows: [{ start: { type: String, match: HH_MM }, end: { type: String, match: HH_MM } }],
+    breakWindows: [{ start: { type: String, required: true, match: HH_MM }, end: { type: String, required: true, match: HH_MM } }],
   },
   { timestamps: true },
 );
@@ -19,5 +19,5 @@ const staffScheduleSchema = new Schema(
 staffScheduleSchema.index({ companyId: 1, userId: 1, locationId: 1, weekday: 1 }, { unique: true });
 staffScheduleSchema.plugin(tenantScoped);
 
-export type StaffScheduleFields = InferSchemaType<typeof staffScheduleSchema>;
+export type StaffScheduleFields = InferSchemaType<typeof staffScheduleSchema> & { _id: Types.ObjectId };
 export const StaffSchedule = model('StaffSchedule', staffScheduleSchema);

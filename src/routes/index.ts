@@ -7,6 +7,8 @@ import { createIngestService } from '../services/ingest.service';
 import { createMessageService } from '../services/message.service';
 import { createAppointmentService } from '../services/booking/appointment.service';
 import { authRoutes } from './auth.routes';
+import { internalBookingRoutes } from './booking/internalBooking.routes';
+import { internalSocketRoutes } from './booking/internalSocket.routes';
 import { catalogueRoutes } from './booking/catalogue.routes';
 import { appointmentRoutes } from './booking/appointment.routes';
 import { schedulingRoutes } from './booking/scheduling.routes';
@@ -22,7 +24,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use('/auth', authRoutes(deps));
   // Booking: time off is mounted before /catalog, whose router would authenticate it a second time.
   const scheduling = schedulingRoutes(deps);
-  router.use('/catalog/staff/:id/time-off', scheduling.timeOff);
+  router.use('/catalog/staff', scheduling.timeOff);
   router.use('/catalog', catalogRoutes(deps));
   // Booking catalogue: /catalog (services, items, resources, schedules), /service-items, /company/:companyId/...
   router.use(catalogueRoutes(deps));
@@ -38,5 +40,7 @@ export function apiRoutes(deps: AppDeps): Router {
   const internal = internalController(deps.realtime, createIngestService({ realtime: deps.realtime, clock: deps.clock }), messages);
   router.use('/socket', socketRoutes(deps, internal));
   router.use('/internal', internalRoutes(deps, internal));
+  router.use('/internal/booking', internalBookingRoutes(deps));
+  router.use('/internal/socket', internalSocketRoutes(deps));
   return router;
 }

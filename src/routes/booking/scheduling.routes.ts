@@ -42,16 +42,15 @@ export function schedulingRoutes(deps: AppDeps): { availability: Router; holds: 
   holds.post('/', validate({ body: HoldCreateBody }), c.createHold);
   holds.delete('/:id', validate({ params: IdParams }), c.releaseHold);
 
-  const timeOff = Router({ mergeParams: true });
-  timeOff.use(...guard);
-  timeOff.get(
-    '/',
-    requireRole('manager', 'receptionist'),
-    validate({ params: StaffTimeOffParams, query: TimeOffListQuery }),
-    c.listTimeOff,
-  );
-  timeOff.post('/', requireRole('manager'), validate({ params: StaffTimeOffParams, body: TimeOffBody }), c.createTimeOff);
-  timeOff.put('/:timeOffId', requireRole('manager'), validate({ params: TimeOffParams, body: TimeOffUpdateBody }), c.updateTimeOff);
-  timeOff.delete('/:timeOffId', requireRole('manager'), validate({ params: TimeOffParams }), c.removeTimeOff);
+  // Mounted at /catalog/staff beside the staff router: guards per route, so other /catalog/staff
+  // paths pass through untouched.
+  const timeOff = Router();
+  const path = '/:id/time-off';
+  const reader = [...guard, requireRole('manager', 'receptionist')];
+  const writer = [...guard, requireRole('manager')];
+  timeOff.get(path, ...reader, validate({ params: StaffTimeOffParams, query: TimeOffListQuery }), c.listTimeOff);
+  timeOff.post(path, ...writer, validate({ params: StaffTimeOffParams, body: TimeOffBody }), c.createTimeOff);
+  timeOff.put(`${path}/:timeOffId`, ...writer, validate({ params: TimeOffParams, body: TimeOffUpdateBody }), c.updateTimeOff);
+  timeOff.delete(`${path}/:timeOffId`, ...writer, validate({ params: TimeOffParams }), c.removeTimeOff);
   return { availability, holds, timeOff };
 }

@@ -21,7 +21,7 @@ import { loadFacts, MAX_BOOKING_MS } from './facts';
 import { claimGuards, ensureGuards, resourceGuard, staffGuard } from './guards';
 import { assertQualified, companyOf, customerAndPet, locationOf, serviceAndItem, staffMember } from './refs';
 import { qualification, resourceVerdict, staffVerdict, type Interval } from './rules';
-import { setStatusIn, type StatusChange } from './status';
+import { setStatusIn, type StatusChange, type StatusScope } from './status';
 import { MINUTE } from './time';
 
 type Id = Types.ObjectId | string;
@@ -256,12 +256,7 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
   }
 
   /** A status change through the transition table (§5.8), atomically; cancel and no-show release resources. */
-  async function setStatus(
-    companyId: Types.ObjectId,
-    id: string,
-    change: StatusChange,
-    scope: { staffId?: string } = {},
-  ): Promise<AppointmentView> {
+  async function setStatus(companyId: Types.ObjectId, id: string, change: StatusChange, scope: StatusScope = {}): Promise<AppointmentView> {
     await inTransaction((session) => setStatusIn(companyId, id, change, deps.clock.now(), scope, session));
     const view = await loadView(companyId, id, { location: false });
     announce(companyId, change.status === 'canceled' ? 'appointment:canceled' : 'appointment:updated', view);

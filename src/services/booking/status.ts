@@ -20,6 +20,12 @@ export const TRANSITIONS: Record<AppointmentStatus, readonly AppointmentStatus[]
   no_show: [],
 };
 
+/** Narrows a change: to one staff member's appointments, and/or to some current statuses. */
+export interface StatusScope {
+  staffId?: string;
+  from?: readonly AppointmentStatus[];
+}
+
 export interface StatusChange {
   status: AppointmentStatus;
   /** Required for canceled (a cancel reason) and no_show (a no-show reason). */
@@ -52,13 +58,15 @@ export async function setStatusIn(
   id: string,
   change: StatusChange,
   now: Date,
-  scope: { staffId?: string },
+  scope: StatusScope,
   session: ClientSession,
 ): Promise<void> {
   if ((change.status === 'canceled' || change.status === 'no_show') && !change.reason) {
     throw new AppError(400, 'MISSING_REASON', 'Reason is required when canceling or marking as no-show');
   }
-  const from = (Object.keys(TRANSITIONS) as AppointmentStatus[]).filter((s) => TRANSITIONS[s].includes(change.status));
+  const from = (Object.keys(TRANSITIONS) as AppointmentStatus[]).filter(
+    (s) => TRANSITIONS[s].includes(change.status) && (!scope.from || scope.from.includes(s)),
+  );
   const filter = { _id: id, companyId, ...(scope.staffId ? { staffId: scope.staffId } : {}) };
   const set: Record<string, unknown> = { status: change.status, ...fieldsFor(change, now) };
   if (change.note) {
