@@ -16,11 +16,11 @@ import type { Clock } from '../../utils/clock';
 import { AppError, NotFoundError } from '../../utils/errors';
 import { inTransaction } from '../tenant';
 import { loadView, limitedView, type AppointmentView } from './appointmentView';
-import { BookingConflictError, BookingValidationError, ResourceConflictError } from './errors';
-import { loadFacts, MAX_BOOKING_MS } from './facts';
-import { claimGuards, ensureGuards, resourceGuard, staffGuard } from './guards';
-import { assertQualified, companyOf, customerAndPet, locationOf, serviceAndItem, staffMember } from './refs';
-import { qualification, resourceVerdict, staffVerdict, type Interval } from './rules';
+import { prepareClaim } from './decide';
+import { BookingValidationError } from './errors';
+import { MAX_BOOKING_MS } from './facts';
+import { companyOf, customerAndPet, locationOf, serviceAndItem, staffMember } from './refs';
+import type { Interval } from './rules';
 import { setStatusIn, type StatusChange, type StatusScope } from './status';
 import { MINUTE } from './time';
 
@@ -86,32 +86,22 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
     const iv = { start, end: input.end ? input.end.getTime() : start + item.durationMinutes * MINUTE };
     checkWindow(iv, item.durationMinutes);
     const required = item.requiredResources ?? [];
-    const keys = [staffGuard(companyId, staff._id), ...required.map((r) => resourceGuard(companyId, location._id, r.resourceTypeId))];
-    await ensureGuards(companyId, keys);
+    const decide = await prepareClaim({
+      companyId,
+      company,
+      location,
+      service,
+      requiredResources: required,
+      petSpecies: pet.species,
+      staffId: staff._id,
+      iv,
+      now: deps.clock.now().getTime(),
+      customerId: input.customerId,
+      prefix: 'Booking',
+    });
 
     const id = await inTransaction(async (session) => {
-      await claimGuards(keys, session);
-      const { facts, staff: facts4 } = await loadFacts({
-        companyId,
-        company,
-        location,
-        service,
-        requiredResources: required,
-        petSpecies: pet.species,
-        staffIds: [staff._id],
-        range: iv,
-        now: deps.clock.now().getTime(),
-        customerId: input.customerId,
-        session,
-      });
-      const sf = facts4.get(String(staff._id));
-      if (!sf) throw new NotFoundError('Staff not found');
-      assertQualified(qualification(sf, facts));
-      const verdict = staffVerdict(sf, facts, iv);
-      if (verdict) throw new BookingConflictError('Booking', verdict.reason, verdict);
-      const resources = resourceVerdict(facts, iv);
-      if (resources) throw new ResourceConflictError(resources);
-
+      await decide(session);
       const [appointment] = await Appointment.create(
         [
           {
@@ -203,32 +193,23 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
     const iv = { start, end: input.end?.getTime() ?? start + length };
     checkWindow(iv, item.durationMinutes);
     const required = item.requiredResources ?? [];
-    const keys = [staffGuard(companyId, staff._id), ...required.map((r) => resourceGuard(companyId, location._id, r.resourceTypeId))];
-    await ensureGuards(companyId, keys);
+    const decide = await prepareClaim({
+      companyId,
+      company,
+      location,
+      service,
+      requiredResources: required,
+      petSpecies: pet.species,
+      staffId: staff._id,
+      iv,
+      now: deps.clock.now().getTime(),
+      customerId: current.customerId,
+      excludeAppointmentId: current._id,
+      prefix: 'Reschedule',
+    });
 
     await inTransaction(async (session) => {
-      await claimGuards(keys, session);
-      const { facts, staff: facts4 } = await loadFacts({
-        companyId,
-        company,
-        location,
-        service,
-        requiredResources: required,
-        petSpecies: pet.species,
-        staffIds: [staff._id],
-        range: iv,
-        now: deps.clock.now().getTime(),
-        customerId: current.customerId,
-        excludeAppointmentId: current._id,
-        session,
-      });
-      const sf = facts4.get(String(staff._id));
-      if (!sf) throw new NotFoundError('Staff not found');
-      assertQualified(qualification(sf, facts));
-      const verdict = staffVerdict(sf, facts, iv);
-      if (verdict) throw new BookingConflictError('Reschedule', verdict.reason, verdict);
-      const resources = resourceVerdict(facts, iv);
-      if (resources) throw new ResourceConflictError(resources);
+      await decide(session);
       // Conditional on the state read before: a concurrent change makes this match nothing.
       const res = await Appointment.updateOne(
         { _id: current._id, companyId, status: 'scheduled', updatedAt: current.updatedAt },

@@ -9,13 +9,11 @@ import { BookingHold } from '../../models/BookingHold';
 import type { Clock } from '../../utils/clock';
 import { NotFoundError } from '../../utils/errors';
 import { inTransaction } from '../tenant';
-import { BookingConflictError, BookingValidationError, ResourceConflictError } from './errors';
-import { loadFacts } from './facts';
-import { claimGuards, ensureGuards, resourceGuard, staffGuard } from './guards';
-import { assertQualified, companyOf, customerAndPet, locationOf, serviceAndItem, staffMember } from './refs';
-import { qualification, resourceVerdict, staffVerdict } from './rules';
-import { MINUTE } from './time';
 import { Contact } from '../../models/Contact';
+import { prepareClaim } from './decide';
+import { BookingValidationError } from './errors';
+import { companyOf, customerAndPet, locationOf, serviceAndItem, staffMember } from './refs';
+import { MINUTE } from './time';
 
 export interface HoldInput {
   customerId: string;
@@ -49,30 +47,21 @@ export function createHoldService(deps: { clock: Clock }) {
     if (!(iv.end > iv.start)) throw new BookingValidationError(['End time must be after start time']);
     if (iv.start < now) throw new BookingValidationError(['A hold cannot start in the past']);
     const required = item.requiredResources ?? [];
-    const keys = [staffGuard(companyId, staff._id), ...required.map((r) => resourceGuard(companyId, location._id, r.resourceTypeId))];
-    await ensureGuards(companyId, keys);
+    const decide = await prepareClaim({
+      companyId,
+      company,
+      location,
+      service,
+      requiredResources: required,
+      petSpecies: pet?.species,
+      staffId: staff._id,
+      iv,
+      now,
+      customerId: input.customerId,
+      prefix: 'Hold',
+    });
     const id = await inTransaction(async (session) => {
-      await claimGuards(keys, session);
-      const { facts, staff: facts4 } = await loadFacts({
-        companyId,
-        company,
-        location,
-        service,
-        requiredResources: required,
-        petSpecies: pet?.species,
-        staffIds: [staff._id],
-        range: iv,
-        now,
-        customerId: input.customerId,
-        session,
-      });
-      const sf = facts4.get(String(staff._id));
-      if (!sf) throw new NotFoundError('Staff not found');
-      assertQualified(qualification(sf, facts));
-      const verdict = staffVerdict(sf, facts, iv);
-      if (verdict) throw new BookingConflictError('Hold', verdict.reason, verdict);
-      const resources = resourceVerdict(facts, iv);
-      if (resources) throw new ResourceConflictError(resources);
+      await decide(session);
       const window = { start: new Date(iv.start), end: new Date(iv.end) };
       const [hold] = await BookingHold.create(
         [
