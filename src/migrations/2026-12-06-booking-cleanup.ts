@@ -3,7 +3,7 @@
  * {companyId, expiresAt} (MongoDB ignores TTL on compound indexes, so holds never expired, B-23;
  * the model now has a single-field TTL index on expiresAt), removes expired holds, and deletes the
  * resource reservations of canceled, no-show or deleted appointments, which the original never
- * released (A-5). Idempotent. Down: nothing to restore (the removed documents were dead).
+ * released (A-5), and gives resource types without a category the default `other` (B-6). Idempotent. Down: nothing to restore (the removed documents were dead).
  */
 import mongoose from 'mongoose';
 import type { Migration } from './index';
@@ -44,7 +44,11 @@ export const bookingCleanup: Migration = {
           .collection('resourcereservations')
           .deleteMany({ appointmentId: { $in: dead } })
       : { deletedCount: 0 };
-    return `${legacy ? `dropped ${legacy}, ` : ''}${expired.deletedCount} expired holds removed, ${released.deletedCount} reservations released`;
+    // Resource types of the original have no stored category (B-6): they become `other`.
+    const typed = await db()
+      .collection('resourcetypes')
+      .updateMany({ category: { $exists: false } }, { $set: { category: 'other' } });
+    return `${legacy ? `dropped ${legacy}, ` : ''}${expired.deletedCount} expired holds removed, ${released.deletedCount} reservations released, ${typed.modifiedCount} resource types categorised`;
   },
   async needed() {
     if (await legacyHoldIndex()) return true;

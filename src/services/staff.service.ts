@@ -11,6 +11,7 @@ import { ServiceCategory } from '../models/ServiceCategory';
 import { StaffSchedule } from '../models/StaffSchedule';
 import { User, type UserFields } from '../models/User';
 import { ConflictError, NotFoundError } from '../utils/errors';
+import { escapeRegex } from '../utils/regex';
 import { moduleLogger } from '../utils/logger';
 import type { StaffCreateBody, StaffListQuery, StaffUpdateBody } from '../validators/staff.schemas';
 import { forgetAuthUser } from './authUsers';
@@ -20,10 +21,6 @@ import { assertOwned, findOwned, inCompanyTransaction } from './tenant';
 const log = moduleLogger('staff');
 
 type CompanyId = Types.ObjectId;
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 const isProvider = (roles: readonly string[]): boolean => roles.some((r) => SERVICE_PROVIDER_ROLES.includes(r as StaffRole));
 

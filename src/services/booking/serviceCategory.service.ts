@@ -3,6 +3,7 @@
  * company lists (CS1, CS2), create, update and delete. Deleting a service deletes its variants
  * in the same transaction, on both routes (C4 did not cascade in the original).
  */
+import { escapeRegex } from '../../utils/regex';
 import type { Types } from 'mongoose';
 import { ServiceCategory, type ServiceCategoryFields } from '../../models/ServiceCategory';
 import { ServiceItem } from '../../models/ServiceItem';
@@ -18,8 +19,6 @@ const NOT_FOUND = 'Service not found';
 const LIST_FIELDS = 'name description species requiresBath active color allowedRoles';
 export const ITEM_FIELDS = 'size label coatType durationMinutes price active requiredResources';
 const SORTABLE = ['name', 'species', 'active', 'createdAt', 'updatedAt'] as const;
-
-const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Only the documented fields; empty description or color are removed on update. */
 function changes(b: ServiceUpdateBody): { $set: Record<string, unknown>; $unset?: Record<string, 1> } {

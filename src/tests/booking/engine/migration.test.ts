@@ -34,10 +34,13 @@ it('drops the compound TTL index, removes expired holds and releases the reserva
     .collection('resourcereservations')
     .insertMany([reservation(canceled), reservation(canceled), reservation(live), reservation(new Types.ObjectId())]);
 
+  await db().collection('resourcetypes').insertOne({ companyId, name: 'Legacy tub' });
   expect(await checkMigrations()).toContain('2026-12-06-booking-cleanup');
   const lines: string[] = [];
   await runMigrations((l) => lines.push(l));
-  expect(lines.join('\n')).toContain('dropped companyId_1_expiresAt_1, 1 expired holds removed, 3 reservations released');
+  expect(lines.join('\n')).toContain(
+    'dropped companyId_1_expiresAt_1, 1 expired holds removed, 3 reservations released, 1 resource types categorised',
+  );
   const ttl = (await db().collection('bookingholds').indexes()).filter((i) => i.expireAfterSeconds !== undefined);
   expect(ttl.map((i) => i.key)).toEqual([{ expiresAt: 1 }]);
   expect(await db().collection('resourcereservations').countDocuments({})).toBe(1);
