@@ -71,7 +71,7 @@ export async function loadFacts(input: FactsInput): Promise<{ facts: BookingFact
   const needs = aggregateNeeds(input.requiredResources ?? []);
   const typeIds = needs.map((n) => n.resourceTypeId);
 
-  const [users, schedules, appointments, timeOff, holds, resources, reservations] = await Promise.all([
+  const [users, schedules, appointments, timeOff, holds, resources, reservations] = await settle(!session, [
     ids.length ? User.find({ companyId, _id: { $in: ids } }, null, opts).lean() : [],
     ids.length ? StaffSchedule.find({ companyId, userId: { $in: ids } }, null, opts).lean() : [],
     ids.length
@@ -196,6 +196,17 @@ export async function loadFacts(input: FactsInput): Promise<{ facts: BookingFact
     resources: resourceNeeds,
   };
   return { facts, staff };
+}
+
+/**
+ * Awaits the (lazy) queries: all at once outside a transaction; one after another inside one,
+ * since MongoDB does not support parallel operations within a single transaction.
+ */
+async function settle<T extends readonly unknown[]>(parallel: boolean, items: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  if (parallel) return Promise.all(items) as Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }>;
+  const out: unknown[] = [];
+  for (const item of items) out.push(await item);
+  return out as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 
 /** One need per resource type (two entries of one type add up). */
