@@ -48,7 +48,20 @@ export function createAvailabilityService(deps: { clock: Clock }) {
     const allowedRoles = service.allowedRoles?.length ? service.allowedRoles : ['groomer'];
     const candidates = q.staffId
       ? [await staffMember(companyId, q.staffId)]
-      : await User.find({ companyId, isActive: true, role: { $in: allowedRoles } }, { _id: 1 }).lean();
+      : await User.find(
+          {
+            companyId,
+            isActive: true,
+            role: { $in: allowedRoles },
+            // Assigned to this location, or to none (works anywhere); qualification() decides the rest.
+            $or: [
+              { locationIds: location._id },
+              { primaryLocationId: location._id },
+              { locationIds: { $size: 0 }, primaryLocationId: null },
+            ],
+          },
+          { _id: 1 },
+        ).lean();
     const range = { start: startOfLocalDay(q.from, zone), end: startOfLocalDay(addDays(q.to, 1), zone) };
     const now = deps.clock.now().getTime();
     const { facts, staff } = await loadFacts({

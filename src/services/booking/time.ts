@@ -8,8 +8,17 @@ import { DateTime, IANAZone } from 'luxon';
 export const MINUTE = 60_000;
 export const DAY = 24 * 60 * MINUTE;
 
+/** Zone names already checked (luxon builds an Intl formatter per check, about 0.4 ms). */
+const zoneValidity = new Map<string, boolean>();
+
 export function isValidZone(zone: unknown): zone is string {
-  return typeof zone === 'string' && zone.length > 0 && IANAZone.isValidZone(zone);
+  if (typeof zone !== 'string' || zone.length === 0) return false;
+  let ok = zoneValidity.get(zone);
+  if (ok === undefined) {
+    ok = IANAZone.isValidZone(zone);
+    if (zoneValidity.size < 1000) zoneValidity.set(zone, ok);
+  }
+  return ok;
 }
 
 /** The first valid zone among the candidates (location's, then company's), else UTC. */
@@ -45,11 +54,21 @@ export function datesBetween(from: string, to: string): string[] {
  * when clocks go forward) moves forward by the gap; a repeated one takes its first occurrence.
  */
 export function wallTime(date: string, hhmm: string, zone: string): number {
-  const [h = '0', m = '0'] = hhmm.split(':');
-  return DateTime.fromISO(date, { zone })
-    .set({ hour: Number(h), minute: Number(m), second: 0, millisecond: 0 })
-    .toMillis();
+  const key = `${zone}|${date}|${hhmm}`;
+  let ms = wallTimes.get(key);
+  if (ms === undefined) {
+    const [h = '0', m = '0'] = hhmm.split(':');
+    ms = DateTime.fromISO(date, { zone })
+      .set({ hour: Number(h), minute: Number(m), second: 0, millisecond: 0 })
+      .toMillis();
+    // A bounded memo: the same opening hours are asked for on every availability request.
+    if (wallTimes.size >= 50_000) wallTimes.clear();
+    wallTimes.set(key, ms);
+  }
+  return ms;
 }
+
+const wallTimes = new Map<string, number>();
 
 /** Local midnight starting a date (not always 00:00 wall time in zones that skip midnight). */
 export function startOfLocalDay(date: string, zone: string): number {

@@ -4,7 +4,11 @@
  */
 import request from 'supertest';
 import { Appointment } from '../../../models/Appointment';
+import { Types } from 'mongoose';
+import { Location } from '../../../models/Location';
 import { TimeOff } from '../../../models/TimeOff';
+import { User } from '../../../models/User';
+import { createStaff } from '../../factories/accounts';
 import { useTestDatabase } from '../../helpers/database';
 import { addCustomer, auth, book, bookingApp, bookingBody, createSalon, nextWeekday, type Salon } from '../support';
 
@@ -74,6 +78,17 @@ describe('GET /availability', () => {
       } else expect(res.status).toBe(409);
     }
     expect(await Appointment.countDocuments({ companyId: salon.companyId, status: 'scheduled' })).toBe(1);
+  });
+
+  it('lists only groomers who work at the location, or who are assigned to none', async () => {
+    const [floating, elsewhere] = await Promise.all([
+      createStaff(new Types.ObjectId(salon.companyId), 'groomer'),
+      createStaff(new Types.ObjectId(salon.companyId), 'groomer'),
+    ]);
+    const uptown = await Location.create({ companyId: salon.companyId, label: 'Uptown', address: '2 Side St' });
+    await User.updateOne({ _id: elsewhere.userId, companyId: salon.companyId }, { $set: { locationIds: [uptown._id] } });
+    const ids = (await offered(salon)).items.map((i: { staffId: string }) => i.staffId).sort();
+    expect(ids).toEqual([salon.groomers[0]!.id, String(floating.userId)].sort());
   });
 
   it("shows the hold's owner their held slot", async () => {
