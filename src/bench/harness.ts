@@ -99,6 +99,7 @@ export function startApp(opts: { mongoUri: string; metaBotUrl: string; logDir: s
       LOG_DIR: opts.logDir,
       META_BOT_BASE_URL: opts.metaBotUrl,
       MESSAGE_RATE_LIMIT_MAX: NO_RATE_LIMIT,
+      APPOINTMENT_RATE_LIMIT_MAX: NO_RATE_LIMIT,
       CONVERSATION_RATE_LIMIT_MAX: NO_RATE_LIMIT,
       AUTH_RATE_LIMIT_MAX: NO_RATE_LIMIT,
       CORS_ORIGINS: 'http://localhost:3000',

@@ -8,7 +8,8 @@
  * The database, the baseline and the app run as separate processes; the load generator, the
  * fake Meta Bot and the socket clients run here. Prints a table and writes bench-results/inbox.json.
  * Then the sustained mixed-load run (./sustained.ts, bench-results/sustained.json) and the
- * conversation-list cost against history (./listCost.ts, bench-results/list-cost.json).
+ * conversation-list cost against history (./listCost.ts, bench-results/list-cost.json), and
+ * booking: availability and booking throughput (./booking.ts, bench-results/booking.json).
  * BENCH_ONLY selects parts (see ./env.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import * as path from 'node:path';
 import mongoose from 'mongoose';
 import { Contact } from '../models/Contact';
 import { Message } from '../models/Message';
+import { bookingRun } from './booking';
 import { benchFlags } from './env';
 import {
   accessToken,
@@ -389,6 +391,9 @@ async function main(): Promise<void> {
     await sustainedRun({ minutes: flags.sustainedMinutes, rate: flags.sustainedRate, nodeArgs: profileArgsOf(flags.cpuProfileDir) });
   }
   if (flags.parts.has('list-cost')) await listCostRun({ requests: flags.listCostRequests });
+  if (flags.parts.has('booking')) {
+    await bookingRun({ requests: flags.bookingRequests, rounds: flags.bookingRounds, nodeArgs: profileArgsOf(flags.cpuProfileDir) });
+  }
 }
 
 main().then(
