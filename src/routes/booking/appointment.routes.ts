@@ -3,6 +3,7 @@
  * authenticating), then the company guard, the per-user limiter (O-6) and the role. Groomers may
  * read and progress their own appointments (S-6); managers and receptionists book and cancel.
  */
+import { SERVICE_PROVIDER_ROLES } from '../../models/constants';
 import { Router } from 'express';
 import type { AppDeps } from '../../app';
 import { appointmentController } from '../../controllers/booking/appointment.controller';
@@ -24,7 +25,8 @@ import {
 } from '../../validators/booking/appointment.schemas';
 
 const BOOKERS = ['manager', 'receptionist'] as const;
-const STAFF = ['manager', 'receptionist', 'groomer'] as const;
+/** Service providers (groomers, and vets, vet technicians and trainers, B49) see and progress their own appointments. */
+const STAFF = ['manager', 'receptionist', ...SERVICE_PROVIDER_ROLES] as const;
 
 export function appointmentRoutes(deps: AppDeps, service: AppointmentService): Router {
   const router = Router();

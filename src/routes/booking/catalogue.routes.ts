@@ -4,6 +4,7 @@
  * types, working hours and services under /company/:companyId. Reads keep the contract's roles;
  * every write is manager-only on both mounts (the original let any role write under /company, S-5).
  */
+import { SERVICE_PROVIDER_ROLES } from '../../models/constants';
 import { type RequestHandler, Router } from 'express';
 import type { z } from 'zod';
 import type { AppDeps } from '../../app';
@@ -34,7 +35,8 @@ import * as ss from '../../validators/booking/service.schemas';
 import { IdParams } from '../../validators/common.schemas';
 
 const manager = requireRole('manager');
-const anyDesk = requireRole('manager', 'receptionist', 'groomer');
+/** Reads: the desk and every service provider (B49: vets, vet technicians and trainers too). */
+const anyDesk = requireRole('manager', 'receptionist', ...SERVICE_PROVIDER_ROLES);
 
 /** Authentication (once: the /catalog staff router in front may have done it) and the company check. */
 function guard(deps: AppDeps): RequestHandler[] {

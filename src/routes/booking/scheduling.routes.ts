@@ -3,6 +3,7 @@
  * (managers and receptionists) and `/catalog/staff/:id/time-off` (read: managers and
  * receptionists; write: managers).
  */
+import { SERVICE_PROVIDER_ROLES } from '../../models/constants';
 import { Router } from 'express';
 import type { AppDeps } from '../../app';
 import { schedulingController } from '../../controllers/booking/scheduling.controller';
