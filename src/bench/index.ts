@@ -9,7 +9,8 @@
  * fake Meta Bot and the socket clients run here. Prints a table and writes bench-results/inbox.json.
  * Then the sustained mixed-load run (./sustained.ts, bench-results/sustained.json) and the
  * conversation-list cost against history (./listCost.ts, bench-results/list-cost.json), and
- * booking: availability and booking throughput (./booking.ts, bench-results/booking.json).
+ * booking: availability and booking throughput (./booking.ts, bench-results/booking.json), and
+ * the customer search over 20,000 contacts (./customers.ts, bench-results/customers.json).
  * BENCH_ONLY selects parts (see ./env.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +21,7 @@ import mongoose from 'mongoose';
 import { Contact } from '../models/Contact';
 import { Message } from '../models/Message';
 import { bookingRun } from './booking';
+import { customersRun } from './customers';
 import { benchFlags } from './env';
 import {
   accessToken,
@@ -394,6 +396,7 @@ async function main(): Promise<void> {
   if (flags.parts.has('booking')) {
     await bookingRun({ requests: flags.bookingRequests, rounds: flags.bookingRounds, nodeArgs: profileArgsOf(flags.cpuProfileDir) });
   }
+  if (flags.parts.has('customers')) await customersRun({ requests: flags.customersRequests, nodeArgs: profileArgsOf(flags.cpuProfileDir) });
 }
 
 main().then(

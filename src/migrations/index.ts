@@ -6,6 +6,7 @@
 import mongoose from 'mongoose';
 import { conversationSummaries } from './2026-12-05-conversation-summaries';
 import { bookingCleanup } from './2026-12-06-booking-cleanup';
+import { contactPhones } from './2026-12-07-contact-phones';
 
 export interface Migration {
   id: string;
@@ -17,7 +18,7 @@ export interface Migration {
   needed?(): Promise<boolean>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [conversationSummaries, bookingCleanup];
+export const MIGRATIONS: readonly Migration[] = [conversationSummaries, bookingCleanup, contactPhones];
 
 const applied = () => mongoose.connection.db!.collection<{ _id: string; appliedAt: Date }>('migrations');
 

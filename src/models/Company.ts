@@ -1,8 +1,12 @@
 /** The tenant → `companies`. Field names are shared with the Meta Bot [COMPAT]. */
 import { Schema, model, type InferSchemaType, type HydratedDocument, type Types } from 'mongoose';
+import { isCountryCode } from '../utils/timezoneCountry';
 import { BUSINESS_TYPES, COMPANY_STATUSES, HH_MM } from './constants';
 
 const hhmm = { type: String, match: HH_MM };
+
+/** The bot's persona texts (read by the Meta Bot; the original validated them but never stored them, B11). */
+const botRule = { type: String, trim: true, maxlength: 1000 };
 
 const botSchema = new Schema(
   {
@@ -14,6 +18,10 @@ const botSchema = new Schema(
     ],
     services: [{ type: String, trim: true, maxlength: 200 }],
     systemInstruction: { type: String, trim: true, maxlength: 500_000 },
+    role: { type: String, trim: true, maxlength: 200 },
+    givenInformationRules: botRule,
+    informationCollectionRules: botRule,
+    customerSupportRules: botRule,
     active: { type: Boolean, default: false },
     activeHours: {
       intervalActive: { type: Boolean, default: false },
@@ -39,6 +47,12 @@ const companySchema = new Schema(
     phone: { type: String, trim: true },
     website: { type: String, trim: true },
     address: { type: String, trim: true },
+    /** ISO 3166-1 alpha-2; the default country of the customers' phone numbers (those without a +code). */
+    country: {
+      type: String,
+      uppercase: true,
+      validate: { validator: isCountryCode, message: 'country must be an ISO 3166-1 alpha-2 code' },
+    },
     timezone: { type: String, required: true, default: 'UTC' },
     businessTypes: { type: [{ type: String, enum: BUSINESS_TYPES }], default: [] },
     mainCurrency: { type: String, required: true, default: 'USD' },

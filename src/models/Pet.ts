@@ -22,7 +22,9 @@ const petSchema = new Schema(
   { timestamps: true },
 );
 
-petSchema.index({ companyId: 1, customerId: 1 });
+// A customer's pets by name (its prefix serves every per-customer query); all the company's pets by name.
+petSchema.index({ companyId: 1, customerId: 1, name: 1 });
+petSchema.index({ companyId: 1, name: 1 });
 petSchema.plugin(tenantScoped);
 
 export type PetFields = InferSchemaType<typeof petSchema> & { _id: Types.ObjectId };

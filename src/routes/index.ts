@@ -13,10 +13,16 @@ import { catalogueRoutes } from './booking/catalogue.routes';
 import { appointmentRoutes } from './booking/appointment.routes';
 import { schedulingRoutes } from './booking/scheduling.routes';
 import { catalogRoutes } from './catalog.routes';
+import { companyProfileRoutes } from './company/company.routes';
+import { diagnosticsRoutes } from './company/diagnostics.routes';
+import { settingsRoutes } from './company/settings.routes';
 import { conversationRoutes } from './conversation.routes';
+import { customerRoutes } from './customers/customer.routes';
 import { internalRoutes, socketRoutes } from './internal.routes';
 import { locationRoutes } from './location.routes';
 import { messageRoutes } from './message.routes';
+import { aiPromptRoutes } from './setup/aiPrompt.routes';
+import { setupRoutes } from './setup/setup.routes';
 
 export function apiRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -25,13 +31,22 @@ export function apiRoutes(deps: AppDeps): Router {
   // Booking: time off is mounted before /catalog, whose router would authenticate it a second time.
   const scheduling = schedulingRoutes(deps);
   router.use('/catalog/staff', scheduling.timeOff);
+  // Customers and pets: /catalog/customers*, /catalog/pets* (each route authenticates itself).
+  router.use('/catalog', customerRoutes(deps));
   router.use('/catalog', catalogRoutes(deps));
   // Booking catalogue: /catalog (services, items, resources, schedules), /service-items, /company/:companyId/...
   router.use(catalogueRoutes(deps));
+  // Company profile (/company, /company/:companyId) beside the catalogue's /company/:companyId/... routes.
+  router.use('/company', companyProfileRoutes(deps));
+  router.use('/settings', settingsRoutes(deps));
+  // Diagnostics are for development and tests; production does not expose them (S10).
+  if (!deps.config.isProduction) router.use('/diagnostics', diagnosticsRoutes(deps));
   router.use('/appointments', appointmentRoutes(deps, createAppointmentService({ realtime: deps.realtime, clock: deps.clock })));
   router.use('/availability', scheduling.availability);
   router.use('/holds', scheduling.holds);
   router.use('/locations', locationRoutes(deps));
+  router.use('/setup', setupRoutes(deps));
+  router.use('/ai-prompts', aiPromptRoutes(deps));
   // One message service for both inbox routers (they share the realtime emitter and the outbox kick).
   const messages = createMessageService({ realtime: deps.realtime, clock: deps.clock, kickOutbox: deps.kickOutbox });
   router.use('/messages', messageRoutes(deps, messages));

@@ -1,7 +1,8 @@
 /**
- * Seeds a new company's catalogue for its business types: resource types, resources at the given
+ * Seeds a company's catalogue for its business types: resource types, resources at the given
  * location, service categories and one service item per size variant. Everything is written in the
- * caller's session, so a failure rolls back with the registration that started it.
+ * caller's session, so a failure rolls back with the registration (or the setup reset) that started
+ * it. Registration provisions both halves; the setup resets replace one half or both.
  */
 import { Types, type ClientSession } from 'mongoose';
 import { combinedSeeds } from '../config/businessTypeSeeds';
@@ -41,11 +42,25 @@ async function step<T>(what: string, companyId: Types.ObjectId, run: () => Promi
   }
 }
 
-export async function provisionCompanyDefaults(input: ProvisioningInput, session: ClientSession): Promise<ProvisioningCounts> {
+/** Runs one seeding step; registration turns a failure into SETUP_FAILED, a reset into its own code. */
+export type SeedStep = <T>(what: string, run: () => Promise<T>) => Promise<T>;
+
+const plainStep: SeedStep = (_what, run) => run();
+
+export interface SeededResources {
+  types: { _id: Types.ObjectId; name: string }[];
+  resources: number;
+}
+
+/** The seed's resource types, and its resources at `locationId`, in the caller's session. */
+export async function seedResources(
+  input: ProvisioningInput,
+  session: ClientSession,
+  step: SeedStep = plainStep,
+): Promise<SeededResources> {
   const { companyId, locationId } = input;
   const seeds = combinedSeeds(input.businessTypes);
-
-  const types = await step('resource types', companyId, () =>
+  const types = await step('resource types', () =>
     ResourceType.insertMany(
       seeds.resourceTypes.map((t) => ({ companyId, name: t.name, description: t.description })),
       { session },
@@ -53,7 +68,7 @@ export async function provisionCompanyDefaults(input: ProvisioningInput, session
   );
   const typeIds = new Map(types.map((t) => [t.name.toLowerCase(), t._id]));
 
-  const resources = await step('resources', companyId, () => {
+  const resources = await step('resources', () => {
     const docs = seeds.resources.map((r) => {
       const resourceTypeId = typeIds.get(r.resourceType.toLowerCase());
       if (!resourceTypeId) throw new Error(`unknown resource type "${r.resourceType}" for "${r.label}"`);
@@ -61,10 +76,25 @@ export async function provisionCompanyDefaults(input: ProvisioningInput, session
     });
     return Resource.insertMany(docs, { session });
   });
+  return { types: types.map((t) => ({ _id: t._id, name: t.name })), resources: resources.length };
+}
 
+export interface SeededServices {
+  categories: { _id: Types.ObjectId; name: string }[];
+  items: number;
+}
+
+/** The seed's service categories and one item per size variant, in the caller's session. */
+export async function seedServices(
+  input: Omit<ProvisioningInput, 'locationId'>,
+  session: ClientSession,
+  step: SeedStep = plainStep,
+): Promise<SeededServices> {
+  const { companyId } = input;
+  const seeds = combinedSeeds(input.businessTypes);
   // Ids are chosen up front so each item points at its category without relying on result order.
   const planned = seeds.serviceCategories.map((seed) => ({ seed, _id: new Types.ObjectId() }));
-  const categories = await step('service categories', companyId, () =>
+  const categories = await step('service categories', () =>
     ServiceCategory.insertMany(
       planned.map(({ seed, _id }) => ({
         _id,
@@ -78,7 +108,7 @@ export async function provisionCompanyDefaults(input: ProvisioningInput, session
     ),
   );
 
-  const items = await step('service items', companyId, () =>
+  const items = await step('service items', () =>
     ServiceItem.insertMany(
       planned.flatMap(({ seed, _id }) =>
         seed.variants.map((v) => ({
@@ -94,6 +124,17 @@ export async function provisionCompanyDefaults(input: ProvisioningInput, session
       { session },
     ),
   );
+  return { categories: categories.map((c) => ({ _id: c._id, name: c.name })), items: items.length };
+}
 
-  return { resourceTypes: types.length, resources: resources.length, serviceCategories: categories.length, serviceItems: items.length };
+export async function provisionCompanyDefaults(input: ProvisioningInput, session: ClientSession): Promise<ProvisioningCounts> {
+  const wrapped: SeedStep = (what, run) => step(what, input.companyId, run);
+  const resources = await seedResources(input, session, wrapped);
+  const services = await seedServices(input, session, wrapped);
+  return {
+    resourceTypes: resources.types.length,
+    resources: resources.resources,
+    serviceCategories: services.categories.length,
+    serviceItems: services.items,
+  };
 }

@@ -1,7 +1,7 @@
 /** Request schemas of /api/v1/auth. Only documented fields are accepted (no mass assignment). */
 import { z } from 'zod';
 import { BUSINESS_TYPES } from '../models/constants';
-import { email, hexColor, objectId, presentedPassword, strongPassword } from './common.schemas';
+import { email, hexColor, ianaZone, objectId, presentedPassword, strongPassword } from './common.schemas';
 
 const LocationInput = z
   .object({
@@ -9,7 +9,7 @@ const LocationInput = z
     address: z.string({ message: 'Location address is required' }).trim().min(1, 'Location address is required').max(300),
     googleLocationUrl: z.string().trim().max(2000).optional(),
     phone: z.string().trim().max(20).optional(),
-    timezone: z.string().trim().max(64).optional(),
+    timezone: ianaZone('Location timezone must be an IANA time zone such as Europe/London').optional(),
     isMain: z.boolean().optional(),
   })
   .strict();
@@ -29,7 +29,7 @@ export const RegisterBody = z
           .pipe(z.email({ message: 'Valid company email is required' })),
         phone: z.string().trim().min(10, 'Valid phone number must be at least 10 digits').max(20).optional(),
         address: z.string().trim().min(5, 'Address must be at least 5 characters').max(300).optional(),
-        timezone: z.string({ message: 'Valid timezone is required' }).trim().min(3, 'Valid timezone is required').max(64),
+        timezone: ianaZone('Valid timezone is required (an IANA time zone such as Europe/London)'),
         businessTypes: z
           .array(z.enum(BUSINESS_TYPES, { message: 'Invalid business type' }))
           .max(BUSINESS_TYPES.length)

@@ -2,6 +2,7 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { HH_MM, STAFF_ROLES } from '../models/constants';
+import { isValidZone } from '../services/booking/time';
 
 export const objectId = z
   .string({ message: 'must be a string id' })
@@ -49,3 +50,7 @@ export const hexColor = z.string().regex(/^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$/, '
 export const staffRole = z.enum(STAFF_ROLES, { message: `role must be one of: ${STAFF_ROLES.join(', ')}` });
 
 export const hhmm = z.string().regex(HH_MM, 'must be a time like 09:30');
+
+/** An IANA time zone (`Europe/London`); booking evaluates every wall-clock rule in it. */
+export const ianaZone = (message = 'must be an IANA time zone such as Europe/London') =>
+  z.string({ message }).trim().refine(isValidZone, { message });

@@ -2,7 +2,7 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '../utils/errors';
-import { hhmm } from './common.schemas';
+import { hhmm, ianaZone } from './common.schemas';
 
 const WorkHour = z.object({ weekday: z.number().int().min(0).max(6), startTime: hhmm, endTime: hhmm }).strict();
 
@@ -14,7 +14,7 @@ export const LocationCreateBody = z
     address: z.string().trim().min(1).max(300),
     googleLocationUrl: optionalText(2000),
     phone: optionalText(20),
-    timezone: optionalText(64),
+    timezone: ianaZone().optional(),
     isMain: z.boolean().optional(),
     workHours: z
       .array(WorkHour)
