@@ -32,7 +32,7 @@ export function schedulingRoutes(deps: AppDeps): { availability: Router; holds: 
   availability.get(
     '/',
     ...guard,
-    requireRole('manager', 'receptionist', 'groomer'),
+    requireRole('manager', 'receptionist', ...SERVICE_PROVIDER_ROLES),
     validate({ query: AvailabilityQuery }),
     c.availability,
   );
