@@ -14,6 +14,7 @@ import type { Realtime } from '../../socket/realtime';
 import type { AppointmentEventName } from '../../socket/events/types';
 import type { Clock } from '../../utils/clock';
 import { AppError, NotFoundError } from '../../utils/errors';
+import { calendarSyncOn, newSyncState, withSyncMark } from '../integrations/google/syncMark';
 import { inTransaction } from '../tenant';
 import { loadView, limitedView, type AppointmentView } from './appointmentView';
 import { prepareClaim } from './decide';
@@ -75,11 +76,12 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
   }
 
   async function create(companyId: Types.ObjectId, input: BookInput, actor: Actor = {}): Promise<AppointmentView> {
-    const [company, location, { service, item }, staff] = await Promise.all([
+    const [company, location, { service, item }, staff, syncOn] = await Promise.all([
       companyOf(companyId),
       locationOf(companyId, input.locationId),
       serviceAndItem(companyId, input.serviceId, input.serviceItemId),
       staffMember(companyId, input.staffId),
+      calendarSyncOn(companyId),
     ]);
     const { pet } = await customerAndPet(companyId, input.customerId, input.petId, service.species);
     const start = input.start.getTime();
@@ -118,6 +120,7 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
             source: input.source ?? 'online',
             ...(input.notes ? { notes: input.notes } : {}),
             ...(actor.userId ? { audit: { scheduledByUserId: actor.userId } } : {}),
+            ...newSyncState(syncOn, deps.clock.now()),
           },
         ],
         { session },
@@ -125,10 +128,10 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
       if (!appointment) throw new Error('appointment insert returned nothing');
       await reserve(companyId, location._id, appointment._id, required, iv, session);
       if (input.holdId) await BookingHold.deleteOne({ _id: input.holdId, companyId, customerId: input.customerId }, { session });
-      // A lead who books is a customer.
+      // A lead who books is a customer (converted as POST /catalog/customers/:id/convert does).
       await Contact.updateOne(
         { _id: input.customerId, companyId, contactStatus: 'lead' },
-        { $set: { contactStatus: 'customer' } },
+        { $set: { contactStatus: 'customer', convertedToCustomerAt: deps.clock.now() }, $unset: { leadStage: 1 } },
         { session },
       );
       return appointment._id;
@@ -168,7 +171,8 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
       (k) => input[k as keyof RescheduleInput] !== undefined,
     );
     if (!moves) {
-      await Appointment.updateOne({ _id: id, companyId }, { $set: { notes: input.notes ?? '' } });
+      const syncOn = await calendarSyncOn(companyId);
+      await Appointment.updateOne({ _id: id, companyId }, withSyncMark({ notes: input.notes ?? '' }, syncOn, deps.clock.now()));
       const view = await loadView(companyId, id, { location: false });
       announce(companyId, 'appointment:updated', view);
       return view;
@@ -177,7 +181,7 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
       throw new AppError(400, 'NOT_RESCHEDULABLE', `A ${current.status} appointment cannot be moved; only scheduled ones can`);
     }
     const itemChanged = input.serviceItemId !== undefined && input.serviceItemId !== String(current.serviceItemId);
-    const [company, location, { service, item }, staff] = await Promise.all([
+    const [company, location, { service, item }, staff, syncOn] = await Promise.all([
       companyOf(companyId),
       locationOf(companyId, input.locationId ?? current.locationId),
       serviceAndItem(
@@ -186,6 +190,7 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
         input.serviceItemId ?? current.serviceItemId!,
       ),
       staffMember(companyId, input.staffId ?? current.staffId!),
+      calendarSyncOn(companyId),
     ]);
     const { pet } = await customerAndPet(companyId, current.customerId, current.petId, service.species);
     const start = input.start?.getTime() ?? current.start.getTime();
@@ -213,8 +218,8 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
       // Conditional on the state read before: a concurrent change makes this match nothing.
       const res = await Appointment.updateOne(
         { _id: current._id, companyId, status: 'scheduled', updatedAt: current.updatedAt },
-        {
-          $set: {
+        withSyncMark(
+          {
             start: new Date(iv.start),
             end: new Date(iv.end),
             staffId: staff._id,
@@ -223,7 +228,9 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
             serviceItemId: item._id,
             ...(input.notes !== undefined ? { notes: input.notes } : {}),
           },
-        },
+          syncOn,
+          deps.clock.now(),
+        ),
         { session },
       );
       if (res.matchedCount === 0)

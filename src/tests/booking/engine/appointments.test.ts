@@ -1,6 +1,7 @@
 /** A1–A7 through the dashboard's routes: booking, listing, reading, status changes and cancel. */
 import request from 'supertest';
 import { Appointment } from '../../../models/Appointment';
+import { Contact } from '../../../models/Contact';
 import { useTestDatabase } from '../../helpers/database';
 import { addCustomer, auth, book, bookingApp, bookingBody, createSalon, nextWeekday, type Salon } from '../support';
 
@@ -101,6 +102,14 @@ describe('POST /appointments (A2)', () => {
     const foreignLocation = await book(app, salon.manager, bookingBody(salon, at('10:00'), { locationId: elsewhere.locationId }));
     expect(foreignLocation.status).toBe(400);
     expect(foreignLocation.body.error.code).toBe('INVALID_LOCATION');
+  });
+
+  it('turns a lead who books into a customer', async () => {
+    await Contact.updateOne({ _id: salon.customerId, companyId: salon.companyId }, { $set: { contactStatus: 'lead', leadStage: 'new' } });
+    expect((await book(app, salon.manager, bookingBody(salon, at('10:00')))).status).toBe(201);
+    const contact = await Contact.findOne({ _id: salon.customerId, companyId: salon.companyId }).lean();
+    expect(contact).toMatchObject({ contactStatus: 'customer', convertedToCustomerAt: expect.any(Date) });
+    expect(contact?.leadStage).toBeUndefined();
   });
 
   it('is for managers and receptionists only', async () => {
