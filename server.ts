@@ -22,8 +22,11 @@ import { createScheduler, type Scheduler } from './src/jobs/scheduler';
 import { createAccessVerifier } from './src/middleware/auth';
 import { createReadiness } from './src/services/health.service';
 import { startOutboxWorker } from './src/jobs/outboxWorker';
+import { calendarSyncJob } from './src/jobs/calendarSync.job';
+import { tokenRefreshJob } from './src/jobs/tokenRefresh.job';
 import { silentRealtime, socketRealtime, type IoServer, type Realtime } from './src/socket/realtime';
 import { createSocketServer } from './src/socket/socketServer';
+import { systemClock } from './src/utils/clock';
 import { configureLogger, logger, moduleLogger } from './src/utils/logger';
 
 const log = moduleLogger('server');
@@ -114,6 +117,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   });
   const http = createServer(httpServerOptions(config), app);
   const scheduler = createScheduler();
+  scheduler.add(calendarSyncJob({ config, clock: systemClock }));
+  scheduler.add(tokenRefreshJob({ config }));
   const sockets = createSocketServer(http, config, verifyAccess, scheduler);
   const io = sockets.io;
   realtime = socketRealtime(io);

@@ -62,10 +62,23 @@ const EnvFields = z.object({
   FACEBOOK_APP_ID: optionalText,
   FACEBOOK_APP_SECRET: optionalText,
   FACEBOOK_GRAPH_VERSION: z.string().default('v18.0'),
+  FACEBOOK_GRAPH_URL: url('https://graph.facebook.com'),
+  FACEBOOK_GRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   FACEBOOK_SCOPES: optionalText,
   GOOGLE_CLIENT_ID: optionalText,
   GOOGLE_CLIENT_SECRET: optionalText,
   GOOGLE_REDIRECT_URI: z.url().optional(),
+  GOOGLE_OAUTH_URL: url('https://oauth2.googleapis.com'),
+  GOOGLE_API_URL: url('https://www.googleapis.com'),
+  GOOGLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  GOOGLE_SYNC_POLL_MS: z.coerce.number().int().min(10).default(2000),
+  GOOGLE_SYNC_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5000),
+  GOOGLE_SYNC_RETRY_MAX_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(15 * 60_000),
+  GOOGLE_SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   META_BOT_BASE_URL: url('http://localhost:5001'),
   TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
   DATA_DIR: z.string().default('data'),
@@ -136,8 +149,26 @@ export interface Config {
   bcryptSaltRounds: number;
   logLevel: string;
   logDir: string;
-  facebook: { appId: string | undefined; appSecret: string | undefined; graphVersion: string; scopes: string | undefined };
-  google: { clientId: string | undefined; clientSecret: string | undefined; redirectUri: string | undefined };
+  facebook: {
+    appId: string | undefined;
+    appSecret: string | undefined;
+    graphVersion: string;
+    scopes: string | undefined;
+    /** Where Graph API calls go (a local fake in tests), and each call's timeout. */
+    graphUrl: string;
+    timeoutMs: number;
+  };
+  google: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    redirectUri: string | undefined;
+    /** Where the OAuth token/revoke calls and the Calendar API calls go (local fakes in tests), and each call's timeout. */
+    oauthUrl: string;
+    apiUrl: string;
+    timeoutMs: number;
+    /** The calendar sync job: how often it looks for work, its retry backoff, and when it gives up. */
+    sync: { pollMs: number; retryBaseMs: number; retryMaxDelayMs: number; maxAttempts: number };
+  };
   trustProxy: string | number | boolean;
   dataDir: string;
   embeddedMongoPort: number;
@@ -303,8 +334,23 @@ export function parseConfig(source: Record<string, string | undefined>, secretSt
       appSecret: e.FACEBOOK_APP_SECRET,
       graphVersion: e.FACEBOOK_GRAPH_VERSION,
       scopes: e.FACEBOOK_SCOPES,
+      graphUrl: e.FACEBOOK_GRAPH_URL.replace(/\/$/, ''),
+      timeoutMs: e.FACEBOOK_GRAPH_TIMEOUT_MS,
     }),
-    google: Object.freeze({ clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, redirectUri: e.GOOGLE_REDIRECT_URI }),
+    google: Object.freeze({
+      clientId: e.GOOGLE_CLIENT_ID,
+      clientSecret: e.GOOGLE_CLIENT_SECRET,
+      redirectUri: e.GOOGLE_REDIRECT_URI,
+      oauthUrl: e.GOOGLE_OAUTH_URL.replace(/\/$/, ''),
+      apiUrl: e.GOOGLE_API_URL.replace(/\/$/, ''),
+      timeoutMs: e.GOOGLE_TIMEOUT_MS,
+      sync: Object.freeze({
+        pollMs: e.GOOGLE_SYNC_POLL_MS,
+        retryBaseMs: e.GOOGLE_SYNC_RETRY_BASE_MS,
+        retryMaxDelayMs: e.GOOGLE_SYNC_RETRY_MAX_DELAY_MS,
+        maxAttempts: e.GOOGLE_SYNC_MAX_ATTEMPTS,
+      }),
+    }),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     dataDir: path.resolve(e.DATA_DIR),
     embeddedMongoPort: e.EMBEDDED_MONGO_PORT,

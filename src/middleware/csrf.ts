@@ -20,6 +20,8 @@ const EXEMPT = [
   /^\/api\/v1\/auth\/register-manager\/?$/,
   /^\/api\/v1\/internal\//,
   /^\/api\/v1\/socket\/emit-message-internal\/?$/,
+  // Meta's server calls it, authenticated by the signed_request's HMAC.
+  /^\/api\/v1\/facebook\/data-deletion\/?$/,
 ];
 
 function sign(config: Config, nonce: string): string {

@@ -7,6 +7,7 @@ import mongoose from 'mongoose';
 import { conversationSummaries } from './2026-12-05-conversation-summaries';
 import { bookingCleanup } from './2026-12-06-booking-cleanup';
 import { contactPhones } from './2026-12-07-contact-phones';
+import { encryptIntegrationTokens } from './2026-12-08-encrypt-integration-tokens';
 
 export interface Migration {
   id: string;
@@ -18,7 +19,7 @@ export interface Migration {
   needed?(): Promise<boolean>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [conversationSummaries, bookingCleanup, contactPhones];
+export const MIGRATIONS: readonly Migration[] = [conversationSummaries, bookingCleanup, contactPhones, encryptIntegrationTokens];
 
 const applied = () => mongoose.connection.db!.collection<{ _id: string; appliedAt: Date }>('migrations');
 

@@ -25,6 +25,32 @@ const appointmentSchema = new Schema(
     notes: { type: String, trim: true, maxlength: 1000 },
     source: { type: String, enum: APPOINTMENT_SOURCES, default: 'online' },
     googleCalendarEventId: { type: String, trim: true },
+    /**
+     * Google Calendar sync state (services/integrations/google/calendarSync.service.ts): a change
+     * sets `pending` and bumps `version` in the same write, so a crash after the commit cannot lose
+     * the sync; the job leases the appointment (`lockedUntil`/`lockOwner`) while it calls Google.
+     * Not returned by default (select: false): it is bookkeeping, not part of the appointment.
+     */
+    googleSync: {
+      type: new Schema(
+        {
+          pending: Boolean,
+          version: Number,
+          attempts: Number,
+          nextAttemptAt: Date,
+          lockedUntil: Date,
+          lockOwner: String,
+          /** The calendar the event lives in, and the generation of its client-chosen id. */
+          calendarId: String,
+          generation: Number,
+          syncedAt: Date,
+          lastError: String,
+          failedAt: Date,
+        },
+        { _id: false },
+      ),
+      select: false,
+    },
     audit: {
       scheduledByUserId: ref('User'),
       canceledByUserId: ref('User'),
@@ -48,6 +74,8 @@ appointmentSchema.index({ companyId: 1, staffId: 1, start: 1 });
 appointmentSchema.index({ companyId: 1, start: 1 });
 appointmentSchema.index({ companyId: 1, customerId: 1, start: 1 });
 appointmentSchema.index({ companyId: 1, locationId: 1, start: 1 });
+// The calendar sync job's queue: only appointments waiting for a sync are indexed.
+appointmentSchema.index({ 'googleSync.nextAttemptAt': 1 }, { partialFilterExpression: { 'googleSync.pending': true } });
 appointmentSchema.plugin(tenantScoped);
 
 export type AppointmentFields = InferSchemaType<typeof appointmentSchema> & { _id: Types.ObjectId };

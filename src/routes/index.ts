@@ -18,6 +18,8 @@ import { diagnosticsRoutes } from './company/diagnostics.routes';
 import { settingsRoutes } from './company/settings.routes';
 import { conversationRoutes } from './conversation.routes';
 import { customerRoutes } from './customers/customer.routes';
+import { googleRoutes } from './integrations/google/google.routes';
+import { metaRoutes } from './integrations/meta/meta.routes';
 import { internalRoutes, socketRoutes } from './internal.routes';
 import { locationRoutes } from './location.routes';
 import { messageRoutes } from './message.routes';
@@ -39,12 +41,19 @@ export function apiRoutes(deps: AppDeps): Router {
   // Company profile (/company, /company/:companyId) beside the catalogue's /company/:companyId/... routes.
   router.use('/company', companyProfileRoutes(deps));
   router.use('/settings', settingsRoutes(deps));
+  // Meta: /settings/integrations and /settings/meta/* (the Integrations UI), /meta/*, and Facebook's data deletion callback.
+  const meta = metaRoutes(deps);
+  router.use('/settings', meta.settings);
+  router.use('/meta', meta.meta);
+  router.use('/facebook', meta.facebook);
   // Diagnostics are for development and tests; production does not expose them (S10).
   if (!deps.config.isProduction) router.use('/diagnostics', diagnosticsRoutes(deps));
   router.use('/appointments', appointmentRoutes(deps, createAppointmentService({ realtime: deps.realtime, clock: deps.clock })));
   router.use('/availability', scheduling.availability);
   router.use('/holds', scheduling.holds);
   router.use('/locations', locationRoutes(deps));
+  // Google Calendar account (G1–G7); the appointment → event sync is the scheduler's job.
+  router.use('/google', googleRoutes(deps));
   router.use('/setup', setupRoutes(deps));
   router.use('/ai-prompts', aiPromptRoutes(deps));
   // One message service for both inbox routers (they share the realtime emitter and the outbox kick).

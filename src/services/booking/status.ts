@@ -9,6 +9,7 @@ import { Appointment } from '../../models/Appointment';
 import type { AppointmentStatus } from '../../models/constants';
 import { ResourceReservation } from '../../models/ResourceReservation';
 import { AppError, NotFoundError } from '../../utils/errors';
+import { calendarSyncOn, withSyncMark } from '../integrations/google/syncMark';
 import { StatusTransitionError } from './errors';
 
 export const TRANSITIONS: Record<AppointmentStatus, readonly AppointmentStatus[]> = {
@@ -73,7 +74,9 @@ export async function setStatusIn(
     const current = await Appointment.findOne(filter, { notes: 1 }, { session }).lean();
     set.notes = noteAppended(current?.notes ?? '', change.note);
   }
-  const res = await Appointment.updateOne({ ...filter, status: { $in: from } }, { $set: set }, { session });
+  // Marked for Google Calendar in the same update (a cancel or no-show deletes the event).
+  const update = withSyncMark(set, await calendarSyncOn(companyId), now);
+  const res = await Appointment.updateOne({ ...filter, status: { $in: from } }, update, { session });
   if (res.matchedCount === 0) {
     const current = await Appointment.findOne(filter, { status: 1 }, { session }).lean();
     if (!current) throw new NotFoundError('Appointment not found');
