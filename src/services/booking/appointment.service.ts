@@ -17,10 +17,10 @@ import { AppError, NotFoundError } from '../../utils/errors';
 import { calendarSyncOn, newSyncState, withSyncMark } from '../integrations/google/syncMark';
 import { inTransaction } from '../tenant';
 import { loadView, limitedView, type AppointmentView } from './appointmentView';
-import { prepareClaim } from './decide';
+import { prepareClaim, resolveTargets } from './decide';
 import { BookingValidationError } from './errors';
 import { MAX_BOOKING_MS } from './facts';
-import { companyOf, customerAndPet, locationOf, serviceAndItem, staffMember } from './refs';
+import { customerAndPet } from './refs';
 import type { Interval } from './rules';
 import { setStatusIn, type StatusChange, type StatusScope } from './status';
 import { MINUTE } from './time';
@@ -76,28 +76,17 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
   }
 
   async function create(companyId: Types.ObjectId, input: BookInput, actor: Actor = {}): Promise<AppointmentView> {
-    const [company, location, { service, item }, staff, syncOn] = await Promise.all([
-      companyOf(companyId),
-      locationOf(companyId, input.locationId),
-      serviceAndItem(companyId, input.serviceId, input.serviceItemId),
-      staffMember(companyId, input.staffId),
-      calendarSyncOn(companyId),
-    ]);
+    const [targets, syncOn] = await Promise.all([resolveTargets(companyId, input), calendarSyncOn(companyId)]);
+    const { location, service, item, staff } = targets;
     const { pet } = await customerAndPet(companyId, input.customerId, input.petId, service.species);
     const start = input.start.getTime();
     const iv = { start, end: input.end ? input.end.getTime() : start + item.durationMinutes * MINUTE };
     checkWindow(iv, item.durationMinutes);
     const required = item.requiredResources ?? [];
-    const decide = await prepareClaim({
-      companyId,
-      company,
-      location,
-      service,
-      requiredResources: required,
-      petSpecies: pet.species,
-      staffId: staff._id,
+    const decide = await prepareClaim(targets, {
       iv,
       now: deps.clock.now().getTime(),
+      petSpecies: pet.species,
       customerId: input.customerId,
       prefix: 'Booking',
     });
@@ -181,33 +170,26 @@ export function createAppointmentService(deps: { realtime: Realtime; clock: Cloc
       throw new AppError(400, 'NOT_RESCHEDULABLE', `A ${current.status} appointment cannot be moved; only scheduled ones can`);
     }
     const itemChanged = input.serviceItemId !== undefined && input.serviceItemId !== String(current.serviceItemId);
-    const [company, location, { service, item }, staff, syncOn] = await Promise.all([
-      companyOf(companyId),
-      locationOf(companyId, input.locationId ?? current.locationId),
-      serviceAndItem(
-        companyId,
-        input.serviceId ?? (itemChanged ? undefined : current.serviceId),
-        input.serviceItemId ?? current.serviceItemId!,
-      ),
-      staffMember(companyId, input.staffId ?? current.staffId!),
+    const [targets, syncOn] = await Promise.all([
+      resolveTargets(companyId, {
+        locationId: input.locationId ?? current.locationId,
+        serviceId: input.serviceId ?? (itemChanged ? undefined : current.serviceId),
+        serviceItemId: input.serviceItemId ?? current.serviceItemId!,
+        staffId: input.staffId ?? current.staffId!,
+      }),
       calendarSyncOn(companyId),
     ]);
+    const { location, service, item, staff } = targets;
     const { pet } = await customerAndPet(companyId, current.customerId, current.petId, service.species);
     const start = input.start?.getTime() ?? current.start.getTime();
     const length = itemChanged && !input.end ? item.durationMinutes * MINUTE : current.end.getTime() - current.start.getTime();
     const iv = { start, end: input.end?.getTime() ?? start + length };
     checkWindow(iv, item.durationMinutes);
     const required = item.requiredResources ?? [];
-    const decide = await prepareClaim({
-      companyId,
-      company,
-      location,
-      service,
-      requiredResources: required,
-      petSpecies: pet.species,
-      staffId: staff._id,
+    const decide = await prepareClaim(targets, {
       iv,
       now: deps.clock.now().getTime(),
+      petSpecies: pet.species,
       customerId: current.customerId,
       excludeAppointmentId: current._id,
       prefix: 'Reschedule',

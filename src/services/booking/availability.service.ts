@@ -10,7 +10,7 @@ import type { Clock } from '../../utils/clock';
 import { AppError } from '../../utils/errors';
 import { loadFacts, zoneOf } from './facts';
 import { companyOf, locationOf, serviceAndItem, staffMember } from './refs';
-import { qualification, resourceVerdict, staffVerdict, windowsOn, type StaffVerdict } from './rules';
+import { qualification, resourceVerdict, staffVerdict, verdictOf, windowsOn, type StaffVerdict } from './rules';
 import { addDays, datesBetween, MINUTE, startOfLocalDay } from './time';
 
 export interface SlotQuery {
@@ -152,13 +152,10 @@ export function createAvailabilityService(deps: { clock: Clock }) {
     });
     const sf = staff.get(String(member._id));
     if (!sf) return { available: false, reason: 'Staff not found' };
-    const unqualified = qualification(sf, facts);
-    if (unqualified) return { available: false, reason: unqualified };
-    const verdict = staffVerdict(sf, facts, iv);
-    if (verdict) return { available: false, ...verdict };
-    const resources = resourceVerdict(facts, iv);
-    if (resources) return { available: false, reason: resources };
-    return { available: true };
+    const verdict = verdictOf(sf, facts, iv);
+    if (!verdict) return { available: true };
+    const { kind: _kind, ...why } = verdict;
+    return { available: false, ...why };
   }
 
   return { slots, check };

@@ -10,9 +10,9 @@ import type { Clock } from '../../utils/clock';
 import { NotFoundError } from '../../utils/errors';
 import { inTransaction } from '../tenant';
 import { Contact } from '../../models/Contact';
-import { prepareClaim } from './decide';
+import { prepareClaim, resolveTargets } from './decide';
 import { BookingValidationError } from './errors';
-import { companyOf, customerAndPet, locationOf, serviceAndItem, staffMember } from './refs';
+import { customerAndPet } from './refs';
 import { MINUTE } from './time';
 
 export interface HoldInput {
@@ -31,12 +31,8 @@ export const DEFAULT_HOLD_SECONDS = 300;
 
 export function createHoldService(deps: { clock: Clock }) {
   async function create(companyId: Types.ObjectId, input: HoldInput) {
-    const [company, location, { service, item }, staff] = await Promise.all([
-      companyOf(companyId),
-      locationOf(companyId, input.locationId),
-      serviceAndItem(companyId, undefined, input.serviceItemId),
-      staffMember(companyId, input.staffId),
-    ]);
+    const targets = await resolveTargets(companyId, input);
+    const { location, service, item, staff } = targets;
     const pet = input.petId ? (await customerAndPet(companyId, input.customerId, input.petId, service.species)).pet : undefined;
     if (!pet && !(await Contact.exists({ _id: input.customerId, companyId }))) throw new NotFoundError('Customer not found');
     const now = deps.clock.now().getTime();
@@ -47,19 +43,7 @@ export function createHoldService(deps: { clock: Clock }) {
     if (!(iv.end > iv.start)) throw new BookingValidationError(['End time must be after start time']);
     if (iv.start < now) throw new BookingValidationError(['A hold cannot start in the past']);
     const required = item.requiredResources ?? [];
-    const decide = await prepareClaim({
-      companyId,
-      company,
-      location,
-      service,
-      requiredResources: required,
-      petSpecies: pet?.species,
-      staffId: staff._id,
-      iv,
-      now,
-      customerId: input.customerId,
-      prefix: 'Hold',
-    });
+    const decide = await prepareClaim(targets, { iv, now, petSpecies: pet?.species, customerId: input.customerId, prefix: 'Hold' });
     const id = await inTransaction(async (session) => {
       await decide(session);
       const window = { start: new Date(iv.start), end: new Date(iv.end) };

@@ -11,7 +11,7 @@ import { ServiceCategory } from '../../models/ServiceCategory';
 import { ServiceItem } from '../../models/ServiceItem';
 import { User } from '../../models/User';
 import { AppError, NotFoundError } from '../../utils/errors';
-import { BookingValidationError, StaffNotQualifiedError } from './errors';
+import { BookingValidationError } from './errors';
 import type { CompanyLike, LocationLike } from './facts';
 
 type Id = Types.ObjectId | string;
@@ -61,8 +61,4 @@ export async function customerAndPet(companyId: Id, customerId: Id, petId: Id, s
     throw new BookingValidationError([`This service is not offered for the species ${pet.species}`]);
   }
   return { customer, pet };
-}
-
-export function assertQualified(reason: string | null): void {
-  if (reason) throw new StaffNotQualifiedError(reason);
 }

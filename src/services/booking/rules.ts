@@ -189,3 +189,15 @@ export function resourceVerdict(facts: BookingFacts, iv: Interval): string | nul
   }
   return null;
 }
+
+/** Every rule in order, for one staff member and [start, end): the first refusal, or null. */
+export type Verdict = { kind: 'unqualified'; reason: string } | ({ kind: 'staff' } & StaffVerdict) | { kind: 'resources'; reason: string };
+
+export function verdictOf(staff: StaffFacts, facts: BookingFacts, iv: Interval): Verdict | null {
+  const unqualified = qualification(staff, facts);
+  if (unqualified) return { kind: 'unqualified', reason: unqualified };
+  const busy = staffVerdict(staff, facts, iv);
+  if (busy) return { kind: 'staff', ...busy };
+  const resources = resourceVerdict(facts, iv);
+  return resources ? { kind: 'resources', reason: resources } : null;
+}
