@@ -21,7 +21,7 @@ import type { EmbeddedMongo } from './src/embedded-mongo';
 import { createScheduler, type Scheduler } from './src/jobs/scheduler';
 import { createAccessVerifier } from './src/middleware/auth';
 import { createReadiness } from './src/services/health.service';
-import { startOutboxWorker } from './src/jobs/outboxWorker';
+import { startOutboxWorker } from './src/jobs/outbox.host';
 import { calendarSyncJob } from './src/jobs/calendarSync.job';
 import { tokenRefreshJob } from './src/jobs/tokenRefresh.job';
 import { silentRealtime, socketRealtime, type IoServer, type Realtime } from './src/socket/realtime';

@@ -17,26 +17,16 @@ import { requestContext } from './middleware/requestContext';
 import { sanitizeKeys } from './middleware/sanitize';
 import { healthRoutes } from './routes/health.routes';
 import { apiRoutes } from './routes';
+import { apiDocsRoutes } from './docs/docs.routes';
+import { httpMetrics } from './metrics/http';
+import { metricsRoutes } from './metrics/metrics.routes';
 import { csrfProtection } from './middleware/csrf';
 import { createAccessVerifier, type AccessVerifier } from './middleware/auth';
-import { createAuthService, type AuthService } from './services/auth.service';
+import { createAuthService } from './services/auth.service';
 import { createReadiness, type Readiness } from './services/health.service';
 import { silentRealtime, type Realtime } from './socket/realtime';
 import { systemClock, type Clock } from './utils/clock';
-
-export interface AppDeps {
-  config: Config;
-  readiness: Readiness;
-  clock: Clock;
-  /** Publishes real-time events (Socket.io in the process; recorded or silent in tests). */
-  realtime: Realtime;
-  /** Asks the outbox to deliver queued messages now. */
-  kickOutbox: () => void;
-  /** Verifies access tokens (shared with the socket server so both see the same user cache). */
-  verifyAccess: AccessVerifier;
-  /** Login, sessions and password hashing: one instance for every router. */
-  auth: AuthService;
-}
+import type { AppDeps } from './deps';
 
 export interface BuildAppOptions {
   config: Config;
@@ -64,6 +54,7 @@ export function buildApp(options: BuildAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);
   app.use(requestContext());
+  app.use(httpMetrics());
   app.use(helmet());
   app.use(cors(corsOptions(deps.config.corsOrigins)));
   app.use(cookieParser());
@@ -72,6 +63,8 @@ export function buildApp(options: BuildAppOptions): Express {
   app.use(httpLogger());
   app.use(csrfProtection(deps.config));
   app.use(healthRoutes(deps.readiness));
+  app.use(metricsRoutes(deps.config));
+  app.use(apiDocsRoutes(app));
   app.use('/api/v1', apiRoutes(deps));
   options.extend?.(app);
   app.use(notFoundHandler());

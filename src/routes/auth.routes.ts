@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { authController } from '../controllers/auth.controller';
 import { authRateLimiter } from '../middleware/rateLimit';
 import { validate } from '../middleware/validate';

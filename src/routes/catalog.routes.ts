@@ -1,6 +1,6 @@
 /** /api/v1/catalog (staff; the other catalog areas mount here as they land). Roles per contract §2.8. */
 import { Router } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { staffController } from '../controllers/staff.controller';
 import { authenticateToken, requireRole } from '../middleware/auth';
 import { sameCompany } from '../middleware/tenantGuard';

@@ -1,6 +1,6 @@
 /** /api/v1/conversations (manager, receptionist; guards and limiter in ./inbox). */
 import type { Router } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { conversationController } from '../controllers/conversation.controller';
 import { validate } from '../middleware/validate';
 import type { MessageService } from '../services/message.service';

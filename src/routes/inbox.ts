@@ -4,7 +4,7 @@
  * (plain-text 429, as the original answered).
  */
 import { Router, type RequestHandler } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { authenticateToken, requireRole } from '../middleware/auth';
 import { errorEnvelope } from '../middleware/errorHandler';
 import { textRateLimiter } from '../middleware/rateLimit';

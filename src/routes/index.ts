@@ -1,6 +1,6 @@
 /** Everything under /api/v1. Each area adds its router here. */
 import { Router } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { internalController } from '../controllers/internal.controller';
 import { csrfTokenHandler } from '../middleware/csrf';
 import { createIngestService } from '../services/ingest.service';

@@ -4,7 +4,7 @@
  * the original); /api/v1/socket/emit-message needs a staff token.
  */
 import { Router } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { InternalController } from '../controllers/internal.controller';
 import { authenticateToken, requireRole } from '../middleware/auth';
 import { errorEnvelope } from '../middleware/errorHandler';

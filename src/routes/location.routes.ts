@@ -1,6 +1,6 @@
 /** /api/v1/locations: read by any authenticated user, changed by managers (§2.8). */
 import { Router } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { locationController } from '../controllers/location.controller';
 import { authenticateToken, requireRole } from '../middleware/auth';
 import { sameCompany } from '../middleware/tenantGuard';

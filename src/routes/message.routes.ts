@@ -3,7 +3,7 @@
  * Chain (./inbox): auth → role → own company, then validate → shared limiter → handler; errors `{message}` (E2).
  */
 import type { Router } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { messageController } from '../controllers/message.controller';
 import { validate } from '../middleware/validate';
 import type { MessageService } from '../services/message.service';

@@ -5,7 +5,7 @@
  */
 import { SERVICE_PROVIDER_ROLES } from '../../models/constants';
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { appointmentController } from '../../controllers/booking/appointment.controller';
 import { authenticateToken, requireRole } from '../../middleware/auth';
 import { userRateLimiter } from '../../middleware/rateLimit';

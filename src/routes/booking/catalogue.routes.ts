@@ -7,7 +7,7 @@
 import { SERVICE_PROVIDER_ROLES } from '../../models/constants';
 import { type RequestHandler, Router } from 'express';
 import type { z } from 'zod';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { resourceController, resourceTypeController } from '../../controllers/booking/resource.controller';
 import { staffScheduleController, workingHoursController } from '../../controllers/booking/schedule.controller';
 import { serviceController } from '../../controllers/booking/service.controller';

@@ -4,7 +4,7 @@
  * bad input included (400 VALIDATION_ERROR with `details`).
  */
 import { Router, type RequestHandler } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { internalBookingController } from '../../controllers/booking/internalBooking.controller';
 import { errorEnvelope } from '../../middleware/errorHandler';
 import { authenticateInternalService } from '../../middleware/internalAuth';

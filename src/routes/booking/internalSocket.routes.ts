@@ -4,7 +4,7 @@
  * validators answered). They now really emit to the appointment's company (B-3).
  */
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { internalSocketController } from '../../controllers/booking/internalSocket.controller';
 import { errorEnvelope } from '../../middleware/errorHandler';
 import { authenticateInternalService } from '../../middleware/internalAuth';

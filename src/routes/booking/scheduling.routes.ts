@@ -5,7 +5,7 @@
  */
 import { SERVICE_PROVIDER_ROLES } from '../../models/constants';
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { schedulingController } from '../../controllers/booking/scheduling.controller';
 import { authenticateToken, requireRole } from '../../middleware/auth';
 import { sameCompany } from '../../middleware/tenantGuard';

@@ -6,7 +6,7 @@
  * The /company/:companyId/<sub-paths> live in booking/catalogue.routes.ts.
  */
 import { type RequestHandler, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { companyController } from '../../controllers/company/company.controller';
 import { authenticateToken, currentUser, requireRole } from '../../middleware/auth';
 import { errorEnvelope } from '../../middleware/errorHandler';

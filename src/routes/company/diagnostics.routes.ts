@@ -3,7 +3,7 @@
  * test-registration keeps the original's open, database-free check for development.
  */
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { diagnosticsController } from '../../controllers/company/diagnostics.controller';
 import { authenticateToken, requireRole } from '../../middleware/auth';
 import { validate } from '../../middleware/validate';

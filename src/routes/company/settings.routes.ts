@@ -3,7 +3,7 @@
  * manager's (E1). /settings/integrations and /settings/meta belong to the integrations area.
  */
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { settingsController } from '../../controllers/company/settings.controller';
 import { authenticateToken, requireRole } from '../../middleware/auth';
 import { sameCompany } from '../../middleware/tenantGuard';

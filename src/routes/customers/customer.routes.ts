@@ -4,7 +4,7 @@
  * catalog routes are not authenticated twice on their way through.
  */
 import { Router, type RequestHandler } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { customerController } from '../../controllers/customers/customer.controller';
 import { petController } from '../../controllers/customers/pet.controller';
 import { authenticateToken, requireRole } from '../../middleware/auth';

@@ -5,7 +5,7 @@
  * and selecting a prompt in the AI agent settings counts its use (the public POST /:id/usage is gone).
  */
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { aiPromptController } from '../../controllers/setup/aiPrompt.controller';
 import { authenticateToken, requireRole } from '../../middleware/auth';
 import { validate } from '../../middleware/validate';

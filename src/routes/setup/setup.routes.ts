@@ -4,7 +4,7 @@
  * company routes are a manager's, for their own company only (403 E3 UNAUTHORIZED otherwise).
  */
 import { type RequestHandler, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { setupController } from '../../controllers/setup/setup.controller';
 import { authenticateToken, currentUser, requireRole } from '../../middleware/auth';
 import { errorEnvelope } from '../../middleware/errorHandler';

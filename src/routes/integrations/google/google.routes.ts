@@ -3,7 +3,7 @@
  * public (Google's browser redirect): its signed state says which company and manager it is for.
  */
 import { Router } from 'express';
-import type { AppDeps } from '../../../app';
+import type { AppDeps } from '../../../deps';
 import { googleController } from '../../../controllers/integrations/google/google.controller';
 import { authenticateToken, requireRole } from '../../../middleware/auth';
 import { sameCompany } from '../../../middleware/tenantGuard';

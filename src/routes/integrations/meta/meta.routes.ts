@@ -6,7 +6,7 @@
  * Every settings and /meta route is the manager's.
  */
 import { Router } from 'express';
-import type { AppDeps } from '../../../app';
+import type { AppDeps } from '../../../deps';
 import { facebookDeletionController } from '../../../controllers/integrations/meta/facebookDeletion.controller';
 import { metaController } from '../../../controllers/integrations/meta/meta.controller';
 import { authenticateToken, requireRole } from '../../../middleware/auth';

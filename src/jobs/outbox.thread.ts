@@ -14,7 +14,7 @@ import { createMetaBotClient } from '../services/metaBot.client';
 import { createOutbox } from '../services/outbox.service';
 import { systemClock } from '../utils/clock';
 import { configureLogger, moduleLogger } from '../utils/logger';
-import type { FromOutboxWorker, ToOutboxWorker } from './outboxWorker';
+import type { FromOutboxWorker, ToOutboxWorker } from './outbox.host';
 
 const { config, mongoUri } = workerData as { config: Config; mongoUri: string };
 const port = parentPort!;

@@ -27,9 +27,9 @@ const MAX_RESTARTS = 5;
 
 /** The compiled worker, or (running from TypeScript sources with tsx) the source through tsx's require hook. */
 function createWorker(workerData: unknown): Worker {
-  const js = path.join(__dirname, 'outbox.worker.js');
+  const js = path.join(__dirname, 'outbox.thread.js');
   if (existsSync(js)) return new Worker(js, { workerData });
-  const ts = path.join(__dirname, 'outbox.worker.ts');
+  const ts = path.join(__dirname, 'outbox.thread.ts');
   return new Worker(`require('tsx/cjs'); require(${JSON.stringify(ts)});`, { eval: true, workerData });
 }
 
