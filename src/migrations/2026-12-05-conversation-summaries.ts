@@ -5,7 +5,7 @@
  */
 import mongoose from 'mongoose';
 import { rebuildConversationSummaries } from '../services/conversationSummary.service';
-import type { Migration } from './index';
+import type { Migration } from './types';
 
 export const conversationSummaries: Migration = {
   id: '2026-12-05-conversation-summaries',

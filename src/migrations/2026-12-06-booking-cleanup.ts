@@ -6,7 +6,7 @@
  * released (A-5), and gives resource types without a category the default `other` (B-6). Idempotent. Down: nothing to restore (the removed documents were dead).
  */
 import mongoose from 'mongoose';
-import type { Migration } from './index';
+import type { Migration } from './types';
 
 const db = () => mongoose.connection.db!;
 

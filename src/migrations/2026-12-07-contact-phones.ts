@@ -10,7 +10,8 @@
 import mongoose, { Types } from 'mongoose';
 import { Contact, contactSearchKeys, type Searchable } from '../models/Contact';
 import { companyPhoneCountry, normalizePhone } from '../services/customers/phone.service';
-import type { Migration } from './index';
+import { ensureSchemaIndex } from './indexes';
+import type { Migration } from './types';
 
 const contacts = () => mongoose.connection.db!.collection('contacts');
 const BATCH = 1000;
@@ -85,7 +86,8 @@ export const contactPhones: Migration = {
   description: 'normalise contact phones to E.164 (phoneE164, one contact per number) and add the customer search keys',
   async up() {
     // The unique {companyId, phoneE164} index must exist before numbers are written, so a race with the API ends in it.
-    await Contact.createIndexes();
+    // Only that one: the other unique indexes wait for their duplicates (2026-12-10-unique-indexes).
+    await ensureSchemaIndex(Contact, 'unique_company_phoneE164');
     const { normalised, duplicates, unparsed } = await normalisePhones();
     const keyed = await addSearchKeys();
     return (

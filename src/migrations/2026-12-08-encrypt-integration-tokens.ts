@@ -10,7 +10,7 @@ import mongoose from 'mongoose';
 import { getConfig } from '../config/env';
 import { INTEGRATION_SECRET_FIELDS } from '../services/integrations/integrationView';
 import { decryptSecret, encryptSecret, isEncrypted } from '../utils/secrets';
-import type { Migration } from './index';
+import type { Migration } from './types';
 
 const integrations = () => mongoose.connection.db!.collection('companyintegrations');
 const ENCRYPTED = /^enc:v1:/;

@@ -1,39 +1,37 @@
 /**
- * Data migrations, applied in order and recorded in the `migrations` collection
- * (`{ _id: id, appliedAt }`), so `npm run migrate` applies each one once. Every migration is
- * idempotent, so a run interrupted half-way is safe to repeat.
+ * The data migrations, in the order they apply. Each is a file in this folder named
+ * `<date>-<name>.ts`, idempotent (a run interrupted half-way is safe to repeat) and reversible
+ * where it can be; src/migrations/runner.ts applies them with umzug under a cross-process lock.
  */
-import mongoose from 'mongoose';
 import { conversationSummaries } from './2026-12-05-conversation-summaries';
 import { bookingCleanup } from './2026-12-06-booking-cleanup';
 import { contactPhones } from './2026-12-07-contact-phones';
 import { encryptIntegrationTokens } from './2026-12-08-encrypt-integration-tokens';
+import { serviceProviders } from './2026-12-09-service-providers';
+import { uniqueIndexes } from './2026-12-10-unique-indexes';
+import { markApplied, migrateDown, migrateUp, migrationStatus, type RunOptions } from './runner';
+import type { Migration } from './types';
 
-export interface Migration {
-  id: string;
-  description: string;
-  /** Applies the migration; returns a one-line summary of what it did. */
-  up(): Promise<string>;
-  down?(): Promise<string>;
-  /** Whether this database has anything to migrate (a fresh one has not: it is recorded as applied). */
-  needed?(): Promise<boolean>;
-}
+export type { Migration, MigrationContext } from './types';
+export { MigrationBlockedError } from './types';
+export { MigrationLockedError, type MigrationState, type RunOptions } from './runner';
 
-export const MIGRATIONS: readonly Migration[] = [conversationSummaries, bookingCleanup, contactPhones, encryptIntegrationTokens];
-
-const applied = () => mongoose.connection.db!.collection<{ _id: string; appliedAt: Date }>('migrations');
+export const MIGRATIONS: readonly Migration[] = [
+  conversationSummaries,
+  bookingCleanup,
+  contactPhones,
+  encryptIntegrationTokens,
+  serviceProviders,
+  uniqueIndexes,
+];
 
 /** The ids of the migrations not applied to this database yet, in order. */
 export async function pendingMigrations(): Promise<string[]> {
-  const done = new Set(
-    (
-      await applied()
-        .find({}, { projection: { _id: 1 } })
-        .toArray()
-    ).map((d) => d._id),
-  );
-  return MIGRATIONS.filter((m) => !done.has(m.id)).map((m) => m.id);
+  return (await migrationStatus(MIGRATIONS)).filter((s) => s.appliedAt === null).map((s) => s.id);
 }
+
+/** Every migration with when it was applied (null: pending). */
+export const statusOfMigrations = () => migrationStatus(MIGRATIONS);
 
 /**
  * At start-up: records as applied the pending migrations this database does not need (a fresh
@@ -44,23 +42,24 @@ export async function checkMigrations(): Promise<string[]> {
   const needed: string[] = [];
   for (const m of MIGRATIONS) {
     if (!pending.has(m.id)) continue;
-    if (m.needed && !(await m.needed())) await applied().updateOne({ _id: m.id }, { $set: { appliedAt: new Date() } }, { upsert: true });
+    if (m.needed && !(await m.needed())) await markApplied(m.id, 'nothing to migrate');
     else needed.push(m.id);
   }
   return needed;
 }
 
-/** Applies every pending migration in order; `report` hears of each. */
-export async function runMigrations(report: (line: string) => void): Promise<number> {
-  const pending = new Set(await pendingMigrations());
-  let count = 0;
-  for (const m of MIGRATIONS) {
-    if (!pending.has(m.id)) continue;
-    report(`${m.id}: ${m.description} …`);
-    const outcome = await m.up();
-    await applied().updateOne({ _id: m.id }, { $set: { appliedAt: new Date() } }, { upsert: true });
-    report(`${m.id}: done (${outcome})`);
-    count++;
-  }
-  return count;
+/** Applies every pending migration in order; `report` hears of each. Returns how many were applied. */
+export async function runMigrations(
+  report: (line: string) => void,
+  options: Omit<RunOptions, 'report'> & { to?: string } = {},
+): Promise<number> {
+  return (await migrateUp(MIGRATIONS, { ...options, report })).length;
+}
+
+/** Reverts the last applied migration (or down to and including `to`, or `step` of them). */
+export async function revertMigrations(
+  report: (line: string) => void,
+  options: Omit<RunOptions, 'report'> & { to?: string; step?: number } = {},
+): Promise<string[]> {
+  return migrateDown(MIGRATIONS, { ...options, report });
 }

@@ -3,6 +3,8 @@ export const STAFF_ROLES = ['manager', 'receptionist', 'groomer', 'veterinarian'
 export type StaffRole = (typeof STAFF_ROLES)[number];
 /** Roles that perform services (and so get schedules and service categories). */
 export const SERVICE_PROVIDER_ROLES: readonly StaffRole[] = ['groomer', 'veterinarian', 'vet_technician', 'trainer'];
+/** Whether a staff member with these roles provides services (the stored `serviceProvider` flag). */
+export const isServiceProvider = (roles: readonly string[]): boolean => roles.some((r) => SERVICE_PROVIDER_ROLES.includes(r as StaffRole));
 
 export const BUSINESS_TYPES = ['grooming', 'vet', 'boarding', 'daycare', 'training', 'other'] as const;
 export type BusinessType = (typeof BUSINESS_TYPES)[number];

@@ -5,7 +5,7 @@
  */
 import type { ClientSession, Types } from 'mongoose';
 import { Company } from '../models/Company';
-import { SERVICE_PROVIDER_ROLES, type StaffRole } from '../models/constants';
+import { isServiceProvider } from '../models/constants';
 import { Location } from '../models/Location';
 import { ServiceCategory } from '../models/ServiceCategory';
 import { StaffSchedule } from '../models/StaffSchedule';
@@ -21,8 +21,6 @@ import { assertOwned, findOwned, inCompanyTransaction } from './tenant';
 const log = moduleLogger('staff');
 
 type CompanyId = Types.ObjectId;
-
-const isProvider = (roles: readonly string[]): boolean => roles.some((r) => SERVICE_PROVIDER_ROLES.includes(r as StaffRole));
 
 const PUBLIC_FIELDS = [
   'fullName',
@@ -139,7 +137,7 @@ export function createStaffService(deps: StaffDeps) {
         locationIds,
         ...(primaryLocationId ? { primaryLocationId } : {}),
         serviceCategoryIds,
-        serviceProvider: isProvider(roles),
+        serviceProvider: isServiceProvider(roles),
       }).catch(rethrowDuplicateEmail);
       if (roles[0] !== 'manager' && primaryLocationId) {
         const company = await Company.findById(companyId, { 'settings.workHours': 1 }).lean();
@@ -174,7 +172,7 @@ export function createStaffService(deps: StaffDeps) {
         set.email = b.email;
       }
       const roles = b.roles ?? (b.role ? [b.role] : undefined);
-      if (roles) Object.assign(set, { roles, role: roles[0], serviceProvider: isProvider(roles) });
+      if (roles) Object.assign(set, { roles, role: roles[0], serviceProvider: isServiceProvider(roles) });
       if (b.locationIds !== undefined) set.locationIds = b.locationIds;
       else if (b.primaryLocationId) set.locationIds = [...new Set([...user.locationIds.map(String), b.primaryLocationId])];
       if (b.primaryLocationId === null) unset.primaryLocationId = 1;

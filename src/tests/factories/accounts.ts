@@ -6,7 +6,7 @@ import bcrypt from 'bcrypt';
 import { Types } from 'mongoose';
 import type { Config } from '../../config/env';
 import { Company } from '../../models/Company';
-import type { StaffRole } from '../../models/constants';
+import { isServiceProvider, type StaffRole } from '../../models/constants';
 import { Location } from '../../models/Location';
 import { ServiceCategory } from '../../models/ServiceCategory';
 import { User } from '../../models/User';
@@ -67,6 +67,7 @@ export async function createStaff(
     fullName: `${role} person`,
     role: overrides.roles?.[0] ?? role,
     roles: overrides.roles ?? [role],
+    serviceProvider: isServiceProvider(overrides.roles ?? [role]),
     isActive: overrides.isActive ?? true,
   });
   return { userId: user._id, email, password: DEFAULT_PASSWORD, role };

@@ -6,7 +6,7 @@
 import { Types } from 'mongoose';
 import { Appointment } from '../../models/Appointment';
 import { Company } from '../../models/Company';
-import type { AppointmentStatus, StaffRole } from '../../models/constants';
+import { isServiceProvider, type AppointmentStatus, type StaffRole } from '../../models/constants';
 import { Contact } from '../../models/Contact';
 import { Location } from '../../models/Location';
 import { Pet } from '../../models/Pet';
@@ -75,7 +75,7 @@ export async function createStaffMember(
     locationIds: o.locationIds ?? [],
     ...(o.locationIds?.[0] ? { primaryLocationId: o.locationIds[0] } : {}),
     serviceCategoryIds: o.serviceCategoryIds ?? [],
-    serviceProvider: true,
+    serviceProvider: isServiceProvider([role]),
     isActive: o.isActive ?? true,
   });
   return user._id;

@@ -14,9 +14,9 @@ export interface Child {
 
 const children = new Set<ChildProcess>();
 
-/** Runs `node --import tsx <entry>` with exactly `env` (plus PATH and HOME). */
-export function runTs(entry: string, env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+/** Runs `node --import tsx <entry> [...args]` with exactly `env` (plus PATH and HOME). */
+export function runTs(entry: string, env: Record<string, string>, args: string[] = []): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...childProcessBaseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
