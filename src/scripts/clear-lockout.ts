@@ -1,25 +1,54 @@
 /**
- * `npm run clear:lockout -- <email>`: lifts a login lockout (removes the account's lock and its
- * failed attempts). `--list` shows the accounts locked now.
+ * `npm run clear:lockout -- --email=<email>` lifts one account's login lockout (its lock and failed
+ * attempts); `--all` lifts every lock; with no option (or `--list`) it lists the accounts locked now.
  */
+import { parseArgs } from 'node:util';
 import { createLockoutService } from '../services/lockout.service';
 import { systemClock } from '../utils/clock';
 import { normalizeEmail } from '../validators/common.schemas';
 import { runScript } from './run';
 
-void runScript('clear:lockout', async (_config, args) => {
-  const out = (s: string): void => void process.stdout.write(`${s}\n`);
-  const lockout = createLockoutService(systemClock);
-  if (args.length === 0 || args[0] === '--list') {
-    const locked = await lockout.listLocked();
-    out(locked.length ? `Locked accounts:\n${locked.map((e) => `  ${e}`).join('\n')}` : 'No account is locked.');
-    if (args.length === 0) out('Usage: npm run clear:lockout -- <email>   (or --list)');
+const HELP = `Usage:
+  npm run clear:lockout                      list the accounts locked now
+  npm run clear:lockout -- --email=<email>   lift that account's lock and forget its failed logins
+  npm run clear:lockout -- --all             lift every lock and forget every failed login
+  (--email <email> and a bare <email> work too)`;
+
+void runScript(
+  'clear:lockout',
+  async (_config, argv) => {
+    const out = (s: string): void => void process.stdout.write(`${s}\n`);
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { email: { type: 'string' }, all: { type: 'boolean' }, list: { type: 'boolean' } },
+    });
+    const email = values.email ?? positionals[0];
+    const chosen = [email !== undefined, values.all === true, values.list === true].filter(Boolean).length;
+    if (chosen > 1 || positionals.length > 1 || (values.email !== undefined && positionals.length > 0))
+      throw new Error(`give one of --email, --all or --list\n${HELP}`);
+    const lockout = createLockoutService(systemClock);
+    if (values.all) {
+      const { previouslyLocked, removed } = await lockout.clearAll();
+      out(
+        previouslyLocked.length
+          ? `Previously locked accounts:\n${previouslyLocked.map((e) => `  ${e}`).join('\n')}`
+          : 'No account was locked.',
+      );
+      out(`All locks lifted; ${removed} failed login record(s) removed.`);
+      return 0;
+    }
+    if (email === undefined) {
+      const locked = await lockout.listLocked();
+      out(locked.length ? `Locked accounts:\n${locked.map((e) => `  ${e}`).join('\n')}` : 'No account is locked.');
+      if (!values.list) out('Usage: npm run clear:lockout -- --email=<email> | --all   (--help for more)');
+      return 0;
+    }
+    const normalized = normalizeEmail(email);
+    const wasLocked = await lockout.isLocked(normalized);
+    const removed = await lockout.clear(normalized);
+    out(`${normalized}: ${wasLocked ? 'lock lifted' : 'was not locked'}; ${removed} login attempt record(s) removed.`);
     return 0;
-  }
-  const raw = args[0]!.startsWith('--email=') ? args[0]!.slice('--email='.length) : args[0]!;
-  const email = normalizeEmail(raw);
-  const wasLocked = await lockout.isLocked(email);
-  const removed = await lockout.clear(email);
-  out(`${email}: ${wasLocked ? 'lock lifted' : 'was not locked'}; ${removed} login attempt record(s) removed.`);
-  return 0;
-});
+  },
+  { help: HELP },
+);

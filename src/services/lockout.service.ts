@@ -68,6 +68,17 @@ export function createLockoutService(clock: Clock) {
       await LoginAttempt.create({ email, ip, successful: true, createdAt: now, updatedAt: now });
     },
 
+    /**
+     * Lifts every lock (operator action): the locks and every failed attempt go, so the next
+     * failed login starts from zero (the original kept the failures, which re-locked at once);
+     * successful logins stay. Returns the accounts that were locked before.
+     */
+    async clearAll(): Promise<{ previouslyLocked: string[]; removed: number }> {
+      const previouslyLocked = await LoginAttempt.distinct('email', lockedNow());
+      const res = await LoginAttempt.deleteMany({ successful: false });
+      return { previouslyLocked, removed: res.deletedCount };
+    },
+
     /** Removes every attempt and lock of the account (operator action). */
     async clear(email: string): Promise<number> {
       const res = await LoginAttempt.deleteMany({ email });

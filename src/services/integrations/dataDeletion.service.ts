@@ -65,7 +65,15 @@ export interface DeletedCounts {
   pets: number;
 }
 
-const none = (): DeletedCounts => ({ contacts: 0, messages: 0, conversations: 0, appointments: 0, reservations: 0, holds: 0, pets: 0 });
+export const noDeletions = (): DeletedCounts => ({
+  contacts: 0,
+  messages: 0,
+  conversations: 0,
+  appointments: 0,
+  reservations: 0,
+  holds: 0,
+  pets: 0,
+});
 
 /**
  * Deletes these contacts of one company and everything recorded about them, within `session`.
@@ -76,7 +84,7 @@ export async function deleteContactsData(
   contactIds: Types.ObjectId[],
   session: ClientSession,
 ): Promise<DeletedCounts> {
-  const counts = none();
+  const counts = noDeletions();
   const ids = { $in: contactIds };
   const appointments = await Appointment.find({ companyId, customerId: ids }, { _id: 1 }).session(session).lean();
   const appointmentIds = appointments.map((a) => a._id);
@@ -107,7 +115,7 @@ export function createDataDeletionService(deps: { appSecret: string | undefined;
       const { userId } = verifySignedRequest(signed, deps.appSecret);
       const code = randomUUID();
       const deleted = await inTransaction(async (session) => {
-        const totals = none();
+        const totals = noDeletions();
         const contacts = await crossTenant(
           Contact.find({ $or: [{ 'social.facebookId': userId }, { 'social.instagramId': userId }] }, { _id: 1, companyId: 1 }).session(
             session,
@@ -146,7 +154,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCode
 export function deletionStatusPage(
   request: Pick<DataDeletionRequestFields, 'code' | 'completedAt'> & { deleted?: Partial<DeletedCounts> | null },
 ): string {
-  const d: DeletedCounts = { ...none(), ...(request.deleted ?? {}) };
+  const d: DeletedCounts = { ...noDeletions(), ...(request.deleted ?? {}) };
   const total = Object.values(d).reduce((a, b) => a + b, 0);
   const what =
     total === 0

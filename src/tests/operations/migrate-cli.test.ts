@@ -3,47 +3,12 @@
  * original wrote apply each migration once; status and down print what they did; --help needs no
  * database. The children use a database of this suite's own, dropped afterwards.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import mongoose from 'mongoose';
 import { MIGRATIONS } from '../../migrations';
-import { testServerUri, uniqueDbName, uriWithDb } from '../helpers/mongo';
-import { killAllChildren, runTs, within } from '../helpers/process';
 import { buildLegacyDatabase } from './legacyDatabase';
+import { useScriptDatabase } from './scripts';
 
-const dbName = uniqueDbName('migrate_cli');
-const mongoUri = uriWithDb(testServerUri(), dbName);
-let dir: string;
-
-const env = () => ({
-  NODE_ENV: 'test',
-  JWT_ACCESS_SECRET: 'migrate-cli-access-secret-0123456789abcdef',
-  JWT_REFRESH_SECRET: 'migrate-cli-refresh-secret-0123456789abcdef',
-  INTERNAL_SERVICE_API_KEY: 'migrate-cli-internal-api-key-0123456789ab',
-  DATA_ENCRYPTION_KEY: 'migrate-cli-data-encryption-key-0123456789',
-  MONGODB_URI: mongoUri,
-  DATA_DIR: dir,
-  LOG_DIR: path.join(dir, 'logs'),
-});
-
-async function migrate(...args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = runTs('src/scripts/migrate.ts', env(), args);
-  const { code } = await within(child.exited, 60_000, `migrate ${args.join(' ')}`);
-  return { code, output: child.output() };
-}
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'petbuddy-migrate-'));
-  await mongoose.connect(mongoUri, { serverSelectionTimeoutMS: 5000 });
-});
-
-afterAll(async () => {
-  killAllChildren();
-  await mongoose.connection.db?.dropDatabase();
-  await mongoose.disconnect();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const scripts = useScriptDatabase('migrate_cli');
+const migrate = (...args: string[]) => scripts.run('migrate', args);
 
 test('when two operators run `npm run migrate` at the same moment, then every migration is applied once and both exit 0', async () => {
   await buildLegacyDatabase();
@@ -77,9 +42,9 @@ test('when the unique-index migration meets duplicates without the flag, then it
 }, 60_000);
 
 test('when asked for --help or given a wrong option, then it answers without touching the database', async () => {
-  const help = runTs('src/scripts/migrate.ts', { ...env(), MONGODB_URI: 'mongodb://127.0.0.1:1/unreachable' }, ['up', '--help']);
-  expect((await within(help.exited, 30_000, 'help')).code).toBe(0);
-  expect(help.output()).toContain('npm run migrate:down [-- --to=<id> | --step=<n>]');
+  const help = await scripts.run('migrate', ['up', '--help'], { MONGODB_URI: 'mongodb://127.0.0.1:1/unreachable' });
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain('npm run migrate:down [-- --to=<id> | --step=<n>]');
   const wrong = await migrate('up', '--force-everything');
   expect(wrong.code).toBe(1);
   expect(wrong.output).toMatch(/Unknown option '--force-everything'/);
