@@ -1,5 +1,9 @@
 # syntax=docker/dockerfile:1
-# Build stage: full dependencies, compile TypeScript.
+# PetBuddy API image: `docker build -t petbuddy-api .`; docker-compose.yml runs it with MongoDB
+# (a one-member replica set, for transactions) and Redis. The process needs MONGODB_URI and its
+# secrets (see .env.example); it refuses to start in production without them.
+
+# Build stage: every dependency, compile TypeScript to dist/.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -8,9 +12,9 @@ COPY tsconfig.json tsconfig.build.json server.ts ./
 COPY src ./src
 RUN npm run build
 
-# Runtime stage: production dependencies and the compiled code only, as a non-root user.
+# Runtime stage: production dependencies and the compiled code only, as the unprivileged `node` user.
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production PORT=4000
+ENV NODE_ENV=production PORT=4000 LOG_DIR=/app/logs DATA_DIR=/app/data
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
