@@ -8,7 +8,7 @@ import type { AppDeps } from '../../deps';
 import { internalBookingController } from '../../controllers/booking/internalBooking.controller';
 import { errorEnvelope } from '../../middleware/errorHandler';
 import { authenticateInternalService } from '../../middleware/internalAuth';
-import { validate, type Schemas } from '../../middleware/validate';
+import { validate, validating, type Schemas } from '../../middleware/validate';
 import { AppError, ValidationError } from '../../utils/errors';
 import {
   AppointmentsQuery,
@@ -30,10 +30,13 @@ import {
 /** validate(), answering in this API's E4 envelope rather than E1. */
 function validateE4(schemas: Schemas): RequestHandler {
   const inner = validate(schemas);
-  return (req, res, next) =>
-    inner(req, res, (err?: unknown) =>
-      next(err instanceof ValidationError ? new AppError(err.status, err.code, err.message, err.details, 'E4') : err),
-    );
+  return validating(
+    (req, res, next) =>
+      inner(req, res, (err?: unknown) =>
+        next(err instanceof ValidationError ? new AppError(err.status, err.code, err.message, err.details, 'E4') : err),
+      ),
+    schemas,
+  );
 }
 
 export function internalBookingRoutes(deps: AppDeps): Router {

@@ -4,15 +4,17 @@
  * recorder of exceptions that reach the process, and the check that the server still serves.
  */
 import Module from 'node:module';
-import type { Express } from 'express';
 import fc from 'fast-check';
 import request, { type Response } from 'supertest';
 import type { Config } from '../../config/env';
+import type { MountedRoute } from '../../docs/routeTable';
 import { accessTokenFor, bearer, createCompany, createStaff, newObjectId } from '../factories/accounts';
 import { createContact, createMessage } from '../factories/inbox';
 import { record, waitUntil, type RealtimeServer } from '../socket/support';
 import type { Planted } from './arbitraries';
 import type { FuzzBody } from './requests';
+
+export { mountedRoutes, type MountedRoute } from '../../docs/routeTable';
 
 /** Limits raised so that the fuzz reaches the handlers instead of the per-IP 429s. */
 export const FUZZ_ENV = { AUTH_RATE_LIMIT_MAX: '1000000', MESSAGE_RATE_LIMIT_MAX: '1000000', CONVERSATION_RATE_LIMIT_MAX: '1000000' };
@@ -26,44 +28,6 @@ export const STALL_MS = 8000;
  */
 export function budget<T>(numRuns: number, timeLimitMs: number): fc.Parameters<T> {
   return { numRuns, plugins: [fc.interruptAfterTimeLimit(timeLimitMs), fc.timeout(STALL_MS)] };
-}
-
-export interface MountedRoute {
-  method: string;
-  path: string;
-}
-
-interface Layer {
-  route?: { path: unknown; methods: Record<string, boolean> };
-  regexp: RegExp;
-  handle: { stack?: Layer[] };
-}
-
-/** Express 4 keeps a mount path only compiled (`/^\/api\/v1\/?(?=\/|$)/i`): read it back, or refuse. */
-function mountPath(re: RegExp): string {
-  const escaped = /^\^(.*?)\\\/\?\(\?=\\\/\|\$\)$/.exec(re.source)?.[1];
-  if (escaped === undefined || /[()[\]*+?|^$]/.test(escaped.replace(/\\./g, ''))) {
-    throw new Error(`cannot read the mount path ${String(re)}: teach mountedRoutes() this form`);
-  }
-  return escaped.replace(/\\(.)/g, '$1');
-}
-
-/** Every method and path the app routes, read from its router stack (new routes are fuzzed too). */
-export function mountedRoutes(app: Express): MountedRoute[] {
-  const routes: MountedRoute[] = [];
-  const walk = (stack: Layer[], prefix: string): void => {
-    for (const layer of stack) {
-      if (layer.route) {
-        if (typeof layer.route.path !== 'string') throw new Error(`route path ${String(layer.route.path)} is not a string`);
-        const path = `${prefix}${layer.route.path}`.replace(/(.)\/$/, '$1');
-        for (const method of Object.keys(layer.route.methods)) routes.push({ method: method.toUpperCase(), path });
-      } else if (layer.handle.stack) {
-        walk(layer.handle.stack, prefix + mountPath(layer.regexp));
-      }
-    }
-  };
-  walk((app as unknown as { _router: { stack: Layer[] } })._router.stack, '');
-  return routes;
 }
 
 /** The path with its `:params` replaced, in order, by `values` (already URL-encoded). */

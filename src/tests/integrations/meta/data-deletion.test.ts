@@ -22,7 +22,6 @@ function signedRequest(payload: object, secret = APP_SECRET): string {
 }
 const valid = () => signedRequest({ algorithm: 'HMAC-SHA256', issued_at: 1_700_000_000, user_id: USER_ID });
 
-
 test('when Meta posts a valid signed_request, then the person’s data in every company is deleted and a code returned', async () => {
   const fbContact = await personIn(m.w.home.companyId, { facebookId: USER_ID });
   const igContact = await personIn(m.w.other.companyId, { facebookId: null, instagramId: USER_ID });
