@@ -1,7 +1,7 @@
 /**
- * The PetBuddy process: one HTTP server shared by Express and Socket.io, the job scheduler, and
- * graceful shutdown. With MONGODB_URI unset it starts the embedded MongoDB-compatible server
- * (data under DATA_DIR/db).
+ * The PetBuddy process: one HTTP server shared by Express and Socket.io (and, with METRICS_PORT,
+ * an internal one for /metrics), the job scheduler, and graceful shutdown. With MONGODB_URI unset
+ * it starts the embedded MongoDB-compatible server (data under DATA_DIR/db).
  *
  * Shutdown (SIGTERM/SIGINT): readiness turns 503, the server stops accepting, in-flight requests
  * finish, sockets close, jobs stop, Mongoose and the embedded server close, exit 0. A forced exit
@@ -19,6 +19,7 @@ import { startEmbeddedForApp } from './src/config/embedded';
 import { checkMigrations } from './src/migrations';
 import type { EmbeddedMongo } from './src/embedded-mongo';
 import { createScheduler, type Scheduler } from './src/jobs/scheduler';
+import { startMetricsListener } from './src/metrics/listener';
 import { createAccessVerifier } from './src/middleware/auth';
 import { createReadiness } from './src/services/health.service';
 import { startOutboxWorker } from './src/jobs/outbox.host';
@@ -43,6 +44,8 @@ export interface RunningServer {
   io: IoServer;
   scheduler: Scheduler;
   url: string;
+  /** The internal listener's /metrics URL (METRICS_PORT set), else undefined: /metrics is on `url` if anywhere. */
+  metricsUrl: string | undefined;
   shutdown(reason: string, exitCode?: number): Promise<void>;
 }
 
@@ -124,6 +127,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   realtime = socketRealtime(io);
   scheduler.start();
 
+  // Prometheus scrapes a second, internal listener when METRICS_PORT is set, never the public port.
+  const metrics = await startMetricsListener(config);
+  if (metrics) {
+    announce(`Metrics on ${metrics.url}`);
+    log.info('metrics listener started', { url: metrics.url });
+  }
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.port, config.host, () => {
@@ -157,6 +166,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       await httpClosed;
       clearInterval(idleCloser);
       log.info('shutdown: in-flight requests finished');
+      if (metrics) {
+        await metrics.close();
+        log.info('shutdown: metrics listener closed');
+      }
       await scheduler.stop();
       await outbox.stop();
       log.info('shutdown: jobs stopped');
@@ -172,7 +185,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     return shuttingDown;
   };
 
-  return { config, http, io, scheduler, url, shutdown };
+  return { config, http, io, scheduler, url, metricsUrl: metrics?.url, shutdown };
 }
 
 async function flushLogs(): Promise<void> {

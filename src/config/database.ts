@@ -1,9 +1,10 @@
 /**
  * The Mongoose connection: pool 10, server selection 5 s, socket timeout 45 s. Every state change
  * is logged. A failed first connection does not stop the process: it retries in the background
- * while /ready answers 503.
+ * while /ready answers 503. The pool's connections are measured from the driver's events.
  */
 import mongoose from 'mongoose';
+import { instrumentPool } from '../metrics/database';
 import { moduleLogger } from '../utils/logger';
 
 const log = moduleLogger('database');
@@ -22,7 +23,11 @@ function installListeners(): void {
   if (listenersInstalled) return;
   listenersInstalled = true;
   const c = mongoose.connection;
-  c.on('connected', () => log.info('MongoDB connected', { host: c.host, db: c.name }));
+  c.on('connected', () => {
+    log.info('MongoDB connected', { host: c.host, db: c.name });
+    // Once per client (a reconnection keeps its client); the pool opens connections on demand, after this.
+    instrumentPool(c);
+  });
   c.on('disconnected', () => log.warn('MongoDB disconnected'));
   c.on('reconnected', () => log.info('MongoDB reconnected'));
   c.on('error', (err: Error) => log.error('MongoDB connection error', { error: err.message }));

@@ -124,12 +124,18 @@ const EnvFields = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   BODY_MAX_DEPTH: z.coerce.number().int().min(1).default(64),
   BODY_MAX_KEYS: z.coerce.number().int().min(1).default(10_000),
+  METRICS_TOKEN: optionalText,
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().trim().default('127.0.0.1'),
 });
 
 // Node refuses a headers timeout longer than the request timeout (the headers are part of the request).
 const EnvSchema = EnvFields.refine((e) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS, {
   path: ['HTTP_HEADERS_TIMEOUT_MS'],
   message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+}).refine((e) => !e.METRICS_PORT || e.METRICS_PORT !== e.PORT, {
+  path: ['METRICS_PORT'],
+  message: 'must differ from PORT (the metrics listener is a second server)',
 });
 
 export interface Config {
@@ -199,6 +205,12 @@ export interface Config {
   bodyMaxDepth: number;
   bodyMaxKeys: number;
   cookie: { secure: boolean; sameSite: 'none' | 'lax' };
+  /**
+   * GET /metrics. `token`: when set, required as `Authorization: Bearer <token>`. `port`: when set,
+   * /metrics is served only by a second listener on `host`:`port`, not on the app's port. Without
+   * either, production does not serve it at all; development and tests serve it openly.
+   */
+  metrics: { token: string | undefined; port: number | undefined; host: string };
   /** Secrets generated for this development/test run (names only), for a start-up notice. */
   generatedSecrets: SecretName[];
 }
@@ -296,6 +308,11 @@ export function parseConfig(source: Record<string, string | undefined>, secretSt
     problems.push('JWT_ACCESS_SECRET and JWT_REFRESH_SECRET must differ (a refresh token would otherwise work as an access token)');
   }
   if (e.NODE_ENV === 'production' && e.BCRYPT_SALT_ROUNDS < 10) problems.push('BCRYPT_SALT_ROUNDS must be between 10 and 15 in production');
+  // Optional, but when production sets one it must be as strong as the other secrets.
+  if (e.NODE_ENV === 'production' && e.METRICS_TOKEN) {
+    const p = weakSecretProblem('METRICS_TOKEN', e.METRICS_TOKEN);
+    if (p) problems.push(p);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const isProduction = e.NODE_ENV === 'production';
@@ -383,6 +400,7 @@ export function parseConfig(source: Record<string, string | undefined>, secretSt
     bodyMaxDepth: e.BODY_MAX_DEPTH,
     bodyMaxKeys: e.BODY_MAX_KEYS,
     cookie: Object.freeze({ secure: isProduction, sameSite: isProduction ? ('none' as const) : ('lax' as const) }),
+    metrics: Object.freeze({ token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST }),
     generatedSecrets: generated,
   });
 }

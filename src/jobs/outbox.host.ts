@@ -1,12 +1,14 @@
 /**
  * Runs the outbox (src/services/outbox.service.ts) in a worker thread and talks to it: kicks
- * after a send (coalesced), `message:status` relayed to the sockets (sent over in batches), a
- * restart if the thread dies, and an orderly stop that lets deliveries in flight finish.
+ * after a send (coalesced), `message:status` relayed to the sockets and the thread's measurements
+ * recorded in this thread's metrics (both sent over in batches), a restart if the thread dies, and
+ * an orderly stop that lets deliveries in flight finish.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/env';
+import { recordThreadMetrics, type ThreadMetric } from '../metrics/outbox';
 import type { MessageStatusEvent } from '../socket/events/types';
 import type { Realtime } from '../socket/realtime';
 import { moduleLogger } from '../utils/logger';
@@ -15,7 +17,10 @@ const log = moduleLogger('outbox');
 
 export type ToOutboxWorker = { type: 'kick' } | { type: 'stop' };
 export type FromOutboxWorker =
-  { type: 'ready' } | { type: 'stopped' } | { type: 'messageStatuses'; items: { companyId: string; event: MessageStatusEvent }[] };
+  | { type: 'ready' }
+  | { type: 'stopped' }
+  | { type: 'messageStatuses'; items: { companyId: string; event: MessageStatusEvent }[] }
+  | { type: 'metrics'; items: ThreadMetric[] };
 
 export interface OutboxRunner {
   kick(): void;
@@ -45,6 +50,7 @@ export function startOutboxWorker(opts: { config: Config; mongoUri: string; real
     worker = w;
     w.on('message', (m: FromOutboxWorker) => {
       if (m.type === 'messageStatuses') for (const { companyId, event } of m.items) opts.realtime.messageStatus(companyId, event);
+      else if (m.type === 'metrics') recordThreadMetrics(m.items);
       else if (m.type === 'ready') {
         restarts = 0;
         log.info('outbox worker ready');

@@ -1,12 +1,14 @@
 /**
  * The outbox in its own worker thread (same process): delivery to the Meta Bot, its retries and
  * database updates stay off the thread that answers HTTP and sockets. It has its own database
- * connection; `message:status` events go back to the main thread, which owns the sockets.
+ * connection; `message:status` events go back to the main thread, which owns the sockets, and so
+ * do its measurements (delivery outcomes, poll runs), which the main thread's /metrics serves.
  */
 import mongoose from 'mongoose';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CONNECT_OPTIONS } from '../config/database';
 import type { Config } from '../config/env';
+import type { ThreadMetric } from '../metrics/outbox';
 import type { MessageStatusEvent } from '../socket/events/types';
 import { silentRealtime } from '../socket/realtime';
 import { createScheduler } from './scheduler';
@@ -24,33 +26,40 @@ configureLogger({ env: config.env, level: config.logLevel, logDir: config.logDir
 const log = moduleLogger('outbox-worker');
 
 /**
- * message:status events cross to the main thread in batches: those produced in one turn of this
- * thread's event loop (a batch of outcomes) travel in one message.
+ * message:status events and measurements cross to the main thread in batches: those produced in
+ * one turn of this thread's event loop (a batch of outcomes) travel in one message.
  */
-let statuses: { companyId: string; event: MessageStatusEvent }[] = [];
-let statusFlush: NodeJS.Immediate | null = null;
-function flushStatuses(): void {
-  if (statusFlush) clearImmediate(statusFlush);
-  statusFlush = null;
-  if (statuses.length === 0) return;
-  send({ type: 'messageStatuses', items: statuses });
-  statuses = [];
+function batched<T>(post: (items: T[]) => void): { add(item: T): void; flush(): void } {
+  let items: T[] = [];
+  let pending: NodeJS.Immediate | null = null;
+  const flush = (): void => {
+    if (pending) clearImmediate(pending);
+    pending = null;
+    if (items.length === 0) return;
+    post(items);
+    items = [];
+  };
+  return {
+    add: (item) => {
+      items.push(item);
+      pending ??= setImmediate(flush);
+    },
+    flush,
+  };
 }
+
+const statuses = batched<{ companyId: string; event: MessageStatusEvent }>((items) => send({ type: 'messageStatuses', items }));
+const metrics = batched<ThreadMetric>((items) => send({ type: 'metrics', items }));
 
 const outbox = createOutbox({
   config,
   metaBot: createMetaBotClient({ baseUrl: config.metaBot.baseUrl, timeoutMs: config.metaBot.timeoutMs, apiKey: config.internalApiKey }),
   clock: systemClock,
-  realtime: {
-    ...silentRealtime,
-    messageStatus: (companyId, event) => {
-      statuses.push({ companyId, event });
-      statusFlush ??= setImmediate(flushStatuses);
-    },
-  },
+  realtime: { ...silentRealtime, messageStatus: (companyId, event) => statuses.add({ companyId, event }) },
+  onOutcome: (delivery) => metrics.add({ delivery }),
 });
 
-const scheduler = createScheduler();
+const scheduler = createScheduler({ onRun: (jobRun) => metrics.add({ jobRun }) });
 let stopping = false;
 
 /** Connects, retrying until it succeeds or a stop is asked (the database may be down at boot). */
@@ -85,7 +94,8 @@ port.on('message', (m: ToOutboxWorker) => {
       .then(() => mongoose.disconnect())
       .catch((err: Error) => log.error('outbox worker stop failed', { error: err.message }))
       .finally(() => {
-        flushStatuses();
+        statuses.flush();
+        metrics.flush();
         send({ type: 'stopped' });
       });
   }

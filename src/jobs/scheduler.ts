@@ -2,8 +2,11 @@
  * In-process job scheduler on setInterval. A job runs first after `initialDelayMs`, then every
  * `intervalMs`; a run never overlaps the previous one (a tick that finds it still running is
  * skipped); errors are logged and the job keeps its schedule. stop() cancels the timers and
- * waits for runs in progress.
+ * waits for runs in progress. Every tick is measured (petbuddy_job_runs_total{job,outcome},
+ * petbuddy_job_duration_seconds{job}).
  */
+import { recordJobRun, type JobRun } from '../metrics/jobs';
+import { safely } from '../metrics/registry';
 import { moduleLogger } from '../utils/logger';
 
 const log = moduleLogger('scheduler');
@@ -23,23 +26,39 @@ export interface Scheduler {
   runNow(name: string): Promise<void>;
 }
 
-export function createScheduler(): Scheduler {
+export interface SchedulerOptions {
+  /** Where each tick's outcome goes: the process's metrics by default (the outbox thread forwards them to its host). */
+  onRun?: (run: JobRun) => void;
+}
+
+export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   const jobs = new Map<string, { job: Job; running: Promise<void> | null; timers: NodeJS.Timeout[] }>();
   let started = false;
+  const onRun = options.onRun ?? recordJobRun;
+  const report = (run: JobRun): void => safely('petbuddy_job_runs_total', () => onRun(run));
 
   const tick = (name: string): Promise<void> => {
     const entry = jobs.get(name);
     if (!entry) return Promise.resolve();
     if (entry.running) {
       log.debug('job still running; tick skipped', { job: name });
+      report({ job: name, outcome: 'skipped' });
       return entry.running;
     }
-    const t0 = Date.now();
+    const t0 = performance.now();
+    const seconds = (): number => (performance.now() - t0) / 1000;
     const run = entry.job
       .run()
       .then(
-        () => void log.debug('job finished', { job: name, ms: Date.now() - t0 }),
-        (err: unknown) => void log.error('job failed', { job: name, error: (err as Error)?.message, stack: (err as Error)?.stack }),
+        () => {
+          const s = seconds();
+          log.debug('job finished', { job: name, ms: Math.round(s * 1000) });
+          report({ job: name, outcome: 'success', seconds: s });
+        },
+        (err: unknown) => {
+          log.error('job failed', { job: name, error: (err as Error)?.message, stack: (err as Error)?.stack });
+          report({ job: name, outcome: 'error', seconds: seconds() });
+        },
       )
       .finally(() => {
         entry.running = null;

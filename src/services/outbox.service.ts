@@ -5,9 +5,12 @@
  * and a lease left by a crashed process expires so the message is delivered after a restart.
  * Each attempt sends the message's idempotency key; failures retry with exponential backoff and
  * jitter within a bounded period, then end `failed`. `message:status` reports sent and failed.
+ * Each outcome is counted (petbuddy_outbox_deliveries_total{outcome}).
  */
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/env';
+import { recordDelivery, type DeliveryOutcome } from '../metrics/outbox';
+import { safely } from '../metrics/registry';
 import { CompanyIntegration } from '../models/CompanyIntegration';
 import { Message, type MessageFields } from '../models/Message';
 import { crossTenant } from '../models/plugins/tenantScoped';
@@ -27,6 +30,8 @@ export interface OutboxDeps {
   realtime: Realtime;
   clock: Clock;
   random?: () => number;
+  /** Where delivery outcomes are counted: the process's metrics by default (the outbox thread forwards them to its host). */
+  onOutcome?: (outcome: DeliveryOutcome) => void;
 }
 
 export interface Outbox {
@@ -47,6 +52,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const { config, clock } = deps;
   const opts = config.outbox;
   const random = deps.random ?? Math.random;
+  const onOutcome = deps.onOutcome ?? recordDelivery;
+  const count = (outcome: DeliveryOutcome): void => safely('petbuddy_outbox_deliveries_total', () => onOutcome(outcome));
   const workerId = randomUUID();
   /**
    * A lease covers a whole batch: its messages are sent `concurrency` at a time, each attempt
@@ -139,6 +146,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   /** Whether this worker still held the lease when it recorded the outcome (else another took over). */
   const owned = (res: { matchedCount: number }, msg: MessageFields): boolean => {
     if (res.matchedCount > 0) return true;
+    count('lease_lost');
     log.warn('delivery outcome dropped: the lease expired and another worker took the message over', { messageId: String(msg._id) });
     return false;
   };
@@ -169,6 +177,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         return Message.collection.updateOne(mine(msg), sentUpdate);
       });
       if (!owned(res, msg)) return;
+      count('delivered');
       log.debug('message delivered', { messageId: String(msg._id), attempts });
       status('sent');
       return;
@@ -180,6 +189,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         $set: { delivery_next_attempt_at: new Date(now.getTime() + delay), delivery_error: outcome.error },
         $unset: { delivery_locked_until: 1, delivery_lock_owner: 1 },
       });
+      count('retry');
       log.warn('message delivery failed; will retry', { messageId: String(msg._id), attempts, delayMs: delay, error: outcome.error });
       return;
     }
@@ -190,6 +200,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       $unset: releaseLock,
     });
     if (!owned(res, msg)) return;
+    count('failed');
     log.error('message delivery failed', { messageId: String(msg._id), attempts, error });
     status('failed', error);
   }

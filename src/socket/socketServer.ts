@@ -10,6 +10,7 @@ import type { Scheduler } from '../jobs/scheduler';
 import { issuedBeforePasswordChange, type AccessVerifier } from '../middleware/auth';
 import { crossTenant } from '../models/plugins/tenantScoped';
 import { User } from '../models/User';
+import { countSocket } from '../metrics/socket';
 import { systemClock, type Clock } from '../utils/clock';
 import { moduleLogger } from '../utils/logger';
 import { dropReservedEvents, logSocketErrors } from './guard';
@@ -46,6 +47,7 @@ export function createSocketServer(
     // events always have a listener (an EventEmitter `error` without one throws).
     dropReservedEvents(socket as unknown as Socket);
     logSocketErrors(socket as unknown as Socket);
+    countSocket(socket as unknown as Socket);
     try {
       registerHandlers(socket, clock);
       log.debug('socket connected', { userId: socket.data.userId, companyId: socket.data.companyId });
