@@ -313,6 +313,13 @@ export function parseConfig(source: Record<string, string | undefined>, secretSt
     const p = weakSecretProblem('METRICS_TOKEN', e.METRICS_TOKEN);
     if (p) problems.push(p);
   }
+  // A metrics listener reachable from other hosts is not left open in production.
+  const loopback = ['127.0.0.1', '::1', 'localhost'].includes(e.METRICS_HOST);
+  if (e.NODE_ENV === 'production' && e.METRICS_PORT !== undefined && !loopback && !e.METRICS_TOKEN) {
+    problems.push(
+      `METRICS_HOST=${e.METRICS_HOST} exposes /metrics beyond this machine: set METRICS_TOKEN too (or keep METRICS_HOST=127.0.0.1)`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const isProduction = e.NODE_ENV === 'production';

@@ -4,7 +4,8 @@
  * labels; a request no route matched (404s, rejections by router-level middleware) is `unmatched`.
  * /metrics itself is not measured. A request closed before its response finished counts as 499.
  */
-import type { Request, RequestHandler } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
+import { mountedRoutes } from '../docs/routeTable';
 import { appMetrics } from './families';
 import { safely } from './registry';
 
@@ -13,6 +14,22 @@ const CLIENT_CLOSED = '499';
 
 interface RouteLike {
   path: unknown;
+}
+
+/**
+ * The app's route patterns by their lower-cased form. req.baseUrl is the URL as the client typed
+ * it, and Express matches paths case-insensitively, so `/API/v1/...` would otherwise make a new
+ * series per spelling: a label is always one of the app's own patterns (or `unmatched`).
+ */
+const patternsByApp = new WeakMap<Express, Map<string, string>>();
+
+function canonical(app: Express, typed: string): string {
+  let patterns = patternsByApp.get(app);
+  if (!patterns) {
+    patterns = new Map(mountedRoutes(app).map((r) => [r.path.toLowerCase(), r.path]));
+    patternsByApp.set(app, patterns);
+  }
+  return patterns.get(typed.toLowerCase().replace(/(.)\/$/, '$1')) ?? UNMATCHED;
 }
 
 /**
@@ -29,7 +46,7 @@ function captureRoute(req: Request): () => string {
     get: () => route,
     set: (value: RouteLike | undefined) => {
       route = value;
-      if (value) pattern = `${req.baseUrl}${String(value.path)}`;
+      if (value) pattern = canonical(req.app as Express, `${req.baseUrl}${String(value.path)}`);
     },
   });
   return () => pattern;

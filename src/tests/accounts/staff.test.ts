@@ -80,8 +80,10 @@ describe('GET /catalog/staff', () => {
     expect(await ids({ q: 'x. r' })).toEqual([String(co.users.vet_technician.userId)]);
     expect(await ids({ locationId: String(co.locationId) })).toEqual([String(both.userId)]);
     expect(await ids({ serviceCategoryId: String(co.serviceCategoryId) })).toEqual([String(both.userId)]);
-    expect(await ids({ serviceProvider: 'true' })).toEqual([String(both.userId)]);
-    expect(await ids({ serviceProvider: 'false' })).toHaveLength(6);
+    // Providers: every role that performs services, as the staff API sets the flag.
+    const providers = [co.users.groomer, co.users.veterinarian, co.users.vet_technician, co.users.trainer].map((u) => String(u.userId));
+    expect(await ids({ serviceProvider: 'true' })).toEqual([...providers, String(both.userId)].sort());
+    expect(await ids({ serviceProvider: 'false' })).toEqual([String(co.users.manager.userId), String(co.users.receptionist.userId)].sort());
   });
 
   test.each([[{ q: 'nobody-has-this' }], [{ role: 'trainer', q: 'groomer' }]])(

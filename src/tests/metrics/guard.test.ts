@@ -86,6 +86,15 @@ describe('in production', () => {
     ).toBe(true);
     expect(() => productionConfig({ METRICS_TOKEN: TOKEN })).not.toThrow();
   });
+
+  test('when the metrics listener is bound beyond loopback without a token, then the configuration is refused', () => {
+    const base = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/petbuddy', METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' };
+    expect(problemsOf(base)).toContain(
+      'METRICS_HOST=0.0.0.0 exposes /metrics beyond this machine: set METRICS_TOKEN too (or keep METRICS_HOST=127.0.0.1)',
+    );
+    expect(problemsOf({ ...base, METRICS_TOKEN: TOKEN }).some((p) => p.startsWith('METRICS'))).toBe(false);
+    expect(() => productionConfig({ METRICS_PORT: '9464' })).not.toThrow();
+  });
 });
 
 describe('with METRICS_PORT set', () => {

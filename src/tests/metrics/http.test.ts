@@ -80,6 +80,14 @@ test('when random URLs answer 404, then they add no series: all count as route "
   for (const w of words) expect(labelValues.some((v) => v.includes(w))).toBe(false);
 });
 
+test('when a route is requested in other letter cases, then every spelling counts under the one pattern', async () => {
+  const spellings = ['/api/v1/auth/refresh', '/API/v1/auth/refresh', '/api/V1/Auth/refresh', '/api/v1/AUTH/REFRESH/'];
+  for (const url of spellings) await request(app).post(url);
+  const scraped = await scrape(app);
+  const routes = new Set(series(scraped, `${HTTP}_count`).map((s) => s.labels.route));
+  expect([...routes].filter((r) => r !== undefined && /refresh/i.test(r))).toEqual(['/api/v1/auth/refresh']);
+});
+
 test('when /metrics is scraped repeatedly, then the scrapes themselves are not measured', async () => {
   await scrape(app);
   await scrape(app);
