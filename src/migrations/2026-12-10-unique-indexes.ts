@@ -34,6 +34,8 @@ const ID = '2026-12-10-unique-indexes';
 const MODELS = [Contact, User, ServiceItem, Message, Conversation, StaffSchedule, Company, AIPrompt, CompanyIntegration];
 /** How many groups of each index the report lists. */
 const SHOWN = 20;
+/** Passes of settling and looking again before giving up. */
+const MAX_PASSES = 5;
 
 interface Built {
   collection: string;
@@ -46,25 +48,46 @@ async function hasDocuments(index: UniqueIndex): Promise<boolean> {
   return (await index.model.collection.findOne({}, { projection: { _id: 1 } })) !== null;
 }
 
-async function report(ctx: MigrationContext, missing: UniqueIndex[]): Promise<{ groups: DuplicateGroup[]; blocking: DuplicateGroup[] }> {
+/** Every group of duplicates of the missing indexes; prints them (at most SHOWN per index) when `ctx` is given. */
+async function findDuplicates(missing: UniqueIndex[], ctx?: MigrationContext): Promise<DuplicateGroup[]> {
   const groups: DuplicateGroup[] = [];
   for (const index of missing) {
     const found = await duplicatesOf(index);
     if (found.length === 0) continue;
-    ctx.report(
-      `  ${index.collection}.${index.name}: ${found.length} group(s) of duplicates${canResolve(index.collection) ? '' : ' (no automatic resolution)'}`,
-    );
-    for (const g of found.slice(0, SHOWN)) ctx.report(`    ${describeGroup(g)}`);
-    if (found.length > SHOWN) ctx.report(`    … and ${found.length - SHOWN} more`);
+    if (ctx) {
+      ctx.report(
+        `  ${index.collection}.${index.name}: ${found.length} group(s) of duplicates${canResolve(index.collection) ? '' : ' (no automatic resolution)'}`,
+      );
+      for (const g of found.slice(0, SHOWN)) ctx.report(`    ${describeGroup(g)}`);
+      if (found.length > SHOWN) ctx.report(`    … and ${found.length - SHOWN} more`);
+    }
     groups.push(...found);
   }
-  return { groups, blocking: groups.filter((g) => !canResolve(g.index.collection)) };
+  return groups;
 }
 
-async function build(index: UniqueIndex, built: Built[]): Promise<void> {
+function assertResolvable(groups: DuplicateGroup[]): void {
+  const blocking = groups.filter((g) => !canResolve(g.index.collection));
+  if (blocking.length > 0) {
+    throw new MigrationBlockedError(
+      `${blocking.length} group(s) of duplicates have no automatic resolution (listed above): settle them by hand, then run it again`,
+    );
+  }
+}
+
+/** Drops a same-named legacy index, builds the new one (putting the legacy one back if that fails) and records it for down. */
+async function build(index: UniqueIndex): Promise<Built> {
   if (index.conflicting) await index.model.collection.dropIndex(index.name);
-  await index.model.collection.createIndex(index.key as never, { ...index.options, name: index.name });
-  built.push({ collection: index.collection, name: index.name, legacy: index.conflicting });
+  try {
+    await index.model.collection.createIndex(index.key as never, { ...index.options, name: index.name });
+  } catch (err) {
+    if (index.conflicting)
+      await index.model.collection.createIndex(index.conflicting.key as never, { ...index.conflicting.options, name: index.name });
+    throw err;
+  }
+  const built: Built = { collection: index.collection, name: index.name, legacy: index.conflicting };
+  await state().updateOne({ _id: ID }, { $push: { built } }, { upsert: true });
+  return built;
 }
 
 export const uniqueIndexes: Migration = {
@@ -79,26 +102,26 @@ export const uniqueIndexes: Migration = {
   async up(ctx = quietContext) {
     const missing = await missingUniqueIndexes(MODELS);
     const clashing = await clashingLegacyIndexes(MODELS);
-    const { groups, blocking } = await report(ctx, missing);
-    if (blocking.length > 0) {
+    let groups = await findDuplicates(missing, ctx);
+    assertResolvable(groups);
+    if (groups.length > 0 && !ctx.resolveDuplicates) {
       throw new MigrationBlockedError(
-        `${blocking.length} group(s) of duplicates have no automatic resolution (listed above): settle them by hand, then run it again`,
+        `${groups.length} group(s) of duplicates (listed above) would break the unique indexes; nothing was changed. ` +
+          'Run `npm run migrate -- --resolve-duplicates` to settle them (contacts merged, users renamed and deactivated, service items and messages collapsed)',
       );
     }
     let resolved = 0;
-    if (groups.length > 0) {
-      if (!ctx.resolveDuplicates) {
-        throw new MigrationBlockedError(
-          `${groups.length} group(s) of duplicates (listed above) would break the unique indexes; nothing was changed. ` +
-            'Run `npm run migrate -- --resolve-duplicates` to settle them (contacts merged, users renamed and deactivated, service items and messages collapsed)',
-        );
-      }
+    // Settling can make new duplicates (a merged contact takes over another social id), so look again until none are left.
+    for (let pass = 1; groups.length > 0; pass++) {
+      if (pass > MAX_PASSES) throw new MigrationBlockedError(`duplicates remain after ${MAX_PASSES} passes (listed above)`);
       for (const line of await resolveGroups(groups)) ctx.report(`  ${line}`);
-      resolved = groups.length;
+      resolved += groups.length;
+      groups = await findDuplicates(missing, ctx);
+      if (groups.length > 0) ctx.report(`  settling made ${groups.length} new group(s) of duplicates: pass ${pass + 1}`);
+      assertResolvable(groups);
     }
     const built: Built[] = [];
-    for (const index of [...missing, ...clashing]) await build(index, built);
-    await state().updateOne({ _id: ID }, { $push: { built: { $each: built } } }, { upsert: true });
+    for (const index of [...missing, ...clashing]) built.push(await build(index));
     const names = built.map((b) => `${b.collection}.${b.name}`).join(', ');
     return `${resolved} duplicate group(s) settled, ${built.length} index(es) built${names ? `: ${names}` : ''}`;
   },

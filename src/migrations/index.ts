@@ -14,7 +14,7 @@ import type { Migration } from './types';
 
 export type { Migration, MigrationContext } from './types';
 export { MigrationBlockedError } from './types';
-export { MigrationLockedError, type MigrationState, type RunOptions } from './runner';
+export { MigrationLockLostError, MigrationLockedError, type MigrationState, type RunOptions } from './runner';
 
 export const MIGRATIONS: readonly Migration[] = [
   conversationSummaries,

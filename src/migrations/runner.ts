@@ -47,8 +47,23 @@ export class MigrationLockedError extends Error {
 
 const LOCK = 'migrations';
 
-/** Waits for the migration lock; the returned run is extended in the background until released. */
-async function acquireLock(waitMs: number, leaseMs: number): Promise<{ release(result: Record<string, unknown>): Promise<void> }> {
+export class MigrationLockLostError extends Error {
+  constructor() {
+    super(
+      'the migration lock was lost (it could not be extended in time): stopped before recording or starting another migration; run it again',
+    );
+    this.name = 'MigrationLockLostError';
+  }
+}
+
+interface HeldLock {
+  /** Throws MigrationLockLostError once an extension failed or found the lock taken over. */
+  assertHeld(): void;
+  release(result: Record<string, unknown>): Promise<void>;
+}
+
+/** Waits for the migration lock; the returned lock is extended in the background until released. */
+async function acquireLock(waitMs: number, leaseMs: number): Promise<HeldLock> {
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const deadline = Date.now() + waitMs;
   let run: ClaimedRun | null = null;
@@ -62,9 +77,28 @@ async function acquireLock(waitMs: number, leaseMs: number): Promise<{ release(r
     throw new MigrationLockedError(held?.owner ?? 'unknown', held?.leaseUntil ?? undefined);
   }
   const claimed = run;
-  const timer = setInterval(() => void claimed.extend().catch(() => undefined), Math.max(1000, Math.floor(leaseMs / 3)));
+  let lost = false;
+  let heldSince = Date.now();
+  // Extended every third of the lease, so one failed extension is not yet a lost lock.
+  const timer = setInterval(
+    () => {
+      const asked = Date.now();
+      claimed.extend().then(
+        (held) => {
+          if (held) heldSince = asked;
+          else lost = true;
+        },
+        () => undefined,
+      );
+    },
+    Math.max(1000, Math.floor(leaseMs / 3)),
+  );
   timer.unref();
   return {
+    assertHeld() {
+      // Taken over, or not extended for a whole lease (another runner may have claimed it).
+      if (lost || Date.now() - heldSince >= leaseMs) throw new MigrationLockLostError();
+    },
     async release(result) {
       clearInterval(timer);
       await claimed.finish(result);
@@ -72,7 +106,7 @@ async function acquireLock(waitMs: number, leaseMs: number): Promise<{ release(r
   };
 }
 
-function storage(summaries: Map<string, string>): UmzugStorage<MigrationContext> {
+function storage(summaries: Map<string, string>, lock: HeldLock): UmzugStorage<MigrationContext> {
   return {
     async executed() {
       return (
@@ -82,17 +116,20 @@ function storage(summaries: Map<string, string>): UmzugStorage<MigrationContext>
       ).map((d) => d._id);
     },
     async logMigration({ name }) {
+      lock.assertHeld();
       await applied().updateOne({ _id: name }, { $set: { appliedAt: new Date(), summary: summaries.get(name) ?? '' } }, { upsert: true });
     },
     async unlogMigration({ name }) {
+      lock.assertHeld();
       await applied().deleteOne({ _id: name });
     },
   };
 }
 
-function migrator(list: readonly Migration[], context: MigrationContext): Umzug<MigrationContext> {
+function migrator(list: readonly Migration[], context: MigrationContext, lock: HeldLock): Umzug<MigrationContext> {
   const summaries = new Map<string, string>();
   const step = (m: Migration, direction: 'up' | 'down') => async () => {
+    lock.assertHeld();
     context.report(`${m.id}: ${direction === 'up' ? m.description : 'reverting'} …`);
     const summary = await m[direction](context);
     summaries.set(m.id, summary);
@@ -100,7 +137,7 @@ function migrator(list: readonly Migration[], context: MigrationContext): Umzug<
   };
   return new Umzug<MigrationContext>({
     migrations: list.map((m) => ({ name: m.id, up: step(m, 'up'), down: step(m, 'down') })),
-    storage: storage(summaries),
+    storage: storage(summaries, lock),
     context,
     logger: undefined,
   });
@@ -117,7 +154,7 @@ async function locked<T>(options: RunOptions, list: readonly Migration[], fn: (u
   const context: MigrationContext = { report: options.report ?? (() => undefined), resolveDuplicates: options.resolveDuplicates ?? false };
   let outcome: Record<string, unknown> = { ok: false };
   try {
-    const result = await fn(migrator(list, context));
+    const result = await fn(migrator(list, context, lock));
     outcome = { ok: true };
     return result;
   } catch (err) {

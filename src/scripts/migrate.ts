@@ -3,7 +3,14 @@
  * src/migrations/, one runner at a time across processes. See `--help`.
  */
 import { parseArgs } from 'node:util';
-import { MigrationBlockedError, MigrationLockedError, revertMigrations, runMigrations, statusOfMigrations } from '../migrations';
+import {
+  MigrationBlockedError,
+  MigrationLockLostError,
+  MigrationLockedError,
+  revertMigrations,
+  runMigrations,
+  statusOfMigrations,
+} from '../migrations';
 import { runScript } from './run';
 
 const HELP = `Usage:
@@ -24,27 +31,50 @@ Options:
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const PAD = ' '.repeat(33);
 
-void runScript(
-  'migrate',
-  async (_config, argv) => {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { 'resolve-duplicates': { type: 'boolean' }, to: { type: 'string' }, step: { type: 'string' }, wait: { type: 'string' } },
-    });
-    const command = positionals[0];
-    const seconds = values.wait === undefined ? undefined : Number(values.wait);
-    const step = values.step === undefined ? undefined : Number(values.step);
-    if ((command !== 'up' && command !== 'down' && command !== 'status') || positionals.length > 1)
-      throw new Error(`unknown command (up, down or status)\n${HELP}`);
-    if (seconds !== undefined && !(Number.isInteger(seconds) && seconds >= 0)) throw new Error('--wait takes a whole number of seconds');
-    if (step !== undefined && !(Number.isInteger(step) && step > 0)) throw new Error('--step takes a positive whole number');
-    const options = {
+interface Request {
+  command: 'up' | 'down' | 'status';
+  options: { to?: string; step?: number; waitMs?: number; resolveDuplicates: boolean };
+}
+
+/** The command and its options, or a usage error (checked before a database is opened). */
+function parseRequest(argv: string[]): Request {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'resolve-duplicates': { type: 'boolean' }, to: { type: 'string' }, step: { type: 'string' }, wait: { type: 'string' } },
+  });
+  const command = positionals[0];
+  const seconds = values.wait === undefined ? undefined : Number(values.wait);
+  const step = values.step === undefined ? undefined : Number(values.step);
+  if ((command !== 'up' && command !== 'down' && command !== 'status') || positionals.length > 1)
+    throw new Error('unknown command (up, down or status)');
+  if (seconds !== undefined && !(Number.isInteger(seconds) && seconds >= 0)) throw new Error('--wait takes a whole number of seconds');
+  if (step !== undefined && !(Number.isInteger(step) && step > 0)) throw new Error('--step takes a positive whole number');
+  return {
+    command,
+    options: {
       to: values.to,
       step,
       waitMs: seconds === undefined ? undefined : seconds * 1000,
       resolveDuplicates: values['resolve-duplicates'] ?? false,
-    };
+    },
+  };
+}
+
+let request: Request | undefined;
+if (!process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+  try {
+    request = parseRequest(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`migrate: ${(err as Error).message} (see --help)\n`);
+    process.exit(2);
+  }
+}
+
+void runScript(
+  'migrate',
+  async () => {
+    const { command, options } = request!;
     try {
       if (command === 'status') {
         for (const s of await statusOfMigrations()) {
@@ -60,7 +90,8 @@ void runScript(
       }
       return 0;
     } catch (err) {
-      if (!(err instanceof MigrationBlockedError || err instanceof MigrationLockedError)) throw err;
+      if (!(err instanceof MigrationBlockedError || err instanceof MigrationLockedError || err instanceof MigrationLockLostError))
+        throw err;
       process.stderr.write(`migrate: stopped: ${err.message}\n`);
       return 1;
     }

@@ -34,6 +34,12 @@ async function existingIndexes(model: IndexedModel): Promise<IndexInfo[]> {
   }
 }
 
+/** An existing index as createIndex takes it back (for down): its key and every option but the name. */
+function legacyDefinition(index: IndexInfo): { key: Record<string, unknown>; options: Record<string, unknown> } {
+  const { v: _v, key, name: _name, ns: _ns, ...options } = index as IndexInfo & { v?: unknown; ns?: unknown };
+  return { key, options };
+}
+
 /** The unique indexes of `models` that their collections do not have (yet). */
 export async function missingUniqueIndexes(models: IndexedModel[]): Promise<UniqueIndex[]> {
   const missing: UniqueIndex[] = [];
@@ -44,7 +50,7 @@ export async function missingUniqueIndexes(models: IndexedModel[]): Promise<Uniq
       const same = present.find((i) => i.name === def.name);
       if (same?.unique) continue;
       const { name: _name, ...options } = def.options as Record<string, unknown>;
-      const legacy = same ? { key: same.key, options: { unique: Boolean(same.unique) } } : undefined;
+      const legacy = same ? legacyDefinition(same) : undefined;
       missing.push({ model, collection: model.collection.collectionName, name: def.name, key: def.key, options, conflicting: legacy });
     }
   }
@@ -67,7 +73,7 @@ export async function clashingLegacyIndexes(models: IndexedModel[]): Promise<Uni
         name: def.name,
         key: def.key,
         options,
-        conflicting: { key: same.key, options: { unique: true } },
+        conflicting: legacyDefinition(same),
       });
     }
   }

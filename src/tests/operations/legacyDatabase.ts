@@ -195,7 +195,7 @@ export async function buildLegacyDatabase(o: { twins?: boolean } = {}): Promise<
   return ids;
 }
 
-export async function indexNames(collection: string): Promise<Map<string, { unique?: boolean }>> {
-  const list = (await db().collection(collection).indexes()) as { name: string; unique?: boolean }[];
+export async function indexNames(collection: string): Promise<Map<string, { unique?: boolean; partialFilterExpression?: unknown }>> {
+  const list = (await db().collection(collection).indexes()) as { name: string; unique?: boolean; partialFilterExpression?: unknown }[];
   return new Map(list.map((i) => [i.name, i]));
 }

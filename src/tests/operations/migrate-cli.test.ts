@@ -45,7 +45,11 @@ test('when asked for --help or given a wrong option, then it answers without tou
   const help = await scripts.run('migrate', ['up', '--help'], { MONGODB_URI: 'mongodb://127.0.0.1:1/unreachable' });
   expect(help.code).toBe(0);
   expect(help.stdout).toContain('npm run migrate:down [-- --to=<id> | --step=<n>]');
-  const wrong = await migrate('up', '--force-everything');
-  expect(wrong.code).toBe(1);
+  const offline = { MONGODB_URI: 'mongodb://127.0.0.1:1/unreachable' };
+  const wrong = await scripts.run('migrate', ['up', '--force-everything'], offline);
+  expect(wrong.code).toBe(2);
   expect(wrong.output).toMatch(/Unknown option '--force-everything'/);
+  const command = await scripts.run('migrate', ['sideways'], offline);
+  expect(command.code).toBe(2);
+  expect(command.output).toContain('migrate: unknown command (up, down or status) (see --help)');
 }, 60_000);

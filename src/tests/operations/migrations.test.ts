@@ -8,6 +8,7 @@ import { claimDueRun } from '../../jobs/jobLease';
 import {
   MIGRATIONS,
   MigrationBlockedError,
+  MigrationLockLostError,
   MigrationLockedError,
   checkMigrations,
   pendingMigrations,
@@ -18,6 +19,11 @@ import {
 import { decryptSecret } from '../../utils/secrets';
 import { getConfig } from '../../config/env';
 import { systemClock } from '../../utils/clock';
+import { JobLease } from '../../models/JobLease';
+import { ServiceItem } from '../../models/ServiceItem';
+import { migrateUp } from '../../migrations/runner';
+import { uniqueIndexes } from '../../migrations/2026-12-10-unique-indexes';
+import type { Migration } from '../../migrations/types';
 import { useTestDatabase } from '../helpers/database';
 import { buildLegacyDatabase, indexNames, type LegacyIds } from './legacyDatabase';
 
@@ -179,6 +185,71 @@ describe('on a database the original backend wrote', () => {
     await held!.finish({ ok: true });
     expect(await runMigrations(() => undefined, { resolveDuplicates: true })).toBe(MIGRATIONS.length);
   });
+});
+
+test('when the lock is taken over while a migration runs, then the run stops before recording it or starting the next', async () => {
+  const ran: string[] = [];
+  const steal = async () => {
+    ran.push('first');
+    // Another runner claims the lease (as if ours had expired during a long pause), and our next extension finds it gone.
+    await JobLease.updateOne({ _id: 'migrations' }, { $set: { owner: 'other-host:1', leaseUntil: new Date(Date.now() + 60_000) } });
+    await new Promise((r) => setTimeout(r, 1300));
+    return 'first done';
+  };
+  const list: Migration[] = [
+    { id: 'x-1', description: 'first', up: steal, down: async () => 'undone' },
+    { id: 'x-2', description: 'second', up: async () => (ran.push('second'), 'second done'), down: async () => 'undone' },
+  ];
+  await expect(migrateUp(list, { leaseMs: 3000 })).rejects.toBeInstanceOf(MigrationLockLostError);
+  expect(ran).toEqual(['first']);
+  expect(await db().collection('migrations').countDocuments()).toBe(0);
+  // The other runner's lease is left alone.
+  expect(await JobLease.findById('migrations').lean()).toMatchObject({ owner: 'other-host:1' });
+});
+
+test('when settling one group of duplicates makes another (a merged contact takes over a second social id), then it looks again and settles that too', async () => {
+  await buildLegacyDatabase({ twins: false });
+  const companyId = new mongoose.Types.ObjectId();
+  const [a, b, c] = [new mongoose.Types.ObjectId(), new mongoose.Types.ObjectId(), new mongoose.Types.ObjectId()];
+  await db()
+    .collection('contacts')
+    .insertMany([
+      { _id: a, companyId, contactStatus: 'customer', fullName: 'A', social: { facebookId: 'fb-1' } },
+      { _id: b, companyId, contactStatus: 'lead', social: { facebookId: 'fb-1', instagramId: 'ig-x' } },
+      { _id: c, companyId, contactStatus: 'lead', social: { instagramId: 'ig-x' } },
+    ]);
+  const lines: string[] = [];
+  await runMigrations((l) => lines.push(l), { resolveDuplicates: true });
+  expect(lines.join('\n')).toContain('settling made 1 new group(s) of duplicates: pass 2');
+  expect(ids(await db().collection('contacts').find({ companyId }).toArray())).toEqual([String(a)]);
+  expect(await db().collection('contacts').findOne({ _id: a })).toMatchObject({ social: { facebookId: 'fb-1', instagramId: 'ig-x' } });
+  expect((await indexNames('contacts')).get('unique_company_instagramId')?.unique).toBe(true);
+});
+
+test('when an index cannot be built, then the legacy index it replaced is put back with its options, and down drops what was built', async () => {
+  await buildLegacyDatabase({ twins: false });
+  const VARIANT = 'companyId_1_serviceCategoryId_1_size_1_coatType_1';
+  const legacyOptions = { partialFilterExpression: { active: true } };
+  await db().collection('serviceitems').dropIndex(VARIANT);
+  await db().collection('serviceitems').createIndex({ companyId: 1, serviceCategoryId: 1, size: 1, coatType: 1 }, legacyOptions);
+  const failure = jest.spyOn(ServiceItem.collection, 'createIndex').mockRejectedValueOnce(new Error('index build interrupted'));
+  try {
+    await expect(runMigrations(() => undefined, { resolveDuplicates: true })).rejects.toThrow('index build interrupted');
+  } finally {
+    failure.mockRestore();
+  }
+  expect((await indexNames('serviceitems')).get(VARIANT)).toMatchObject({ ...legacyOptions });
+  expect((await indexNames('serviceitems')).get(VARIANT)?.unique).toBeFalsy();
+  // The indexes built before the failure are recorded, so down removes them.
+  expect((await indexNames('contacts')).get('unique_company_instagramId')?.unique).toBe(true);
+  await uniqueIndexes.down();
+  expect((await indexNames('contacts')).has('unique_company_instagramId')).toBe(false);
+
+  await runMigrations(() => undefined, { resolveDuplicates: true });
+  expect((await indexNames('serviceitems')).get(VARIANT)?.unique).toBe(true);
+  await revertMigrations(() => undefined);
+  expect((await indexNames('serviceitems')).get(VARIANT)).toMatchObject({ ...legacyOptions });
+  expect((await indexNames('serviceitems')).get(VARIANT)?.unique).toBeFalsy();
 });
 
 test('when the database is fresh, then start-up records every migration as not needed', async () => {
