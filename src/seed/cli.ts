@@ -40,7 +40,9 @@ export function loginInstructions(config: Pick<Config, 'port'>, result: SeedResu
   const width = Math.max(...result.logins.map((l) => l.email.length));
   return [
     `Demo company "${result.companyName}" is ready (${result.companyId}).`,
-    `Log in at http://localhost:${config.port}/ (POST /api/v1/auth/login) with password ${result.password} as:`,
+    result.password === null
+      ? `Log in at http://localhost:${config.port}/ (POST /api/v1/auth/login) with the password printed when these accounts were created, as:`
+      : `Log in at http://localhost:${config.port}/ (POST /api/v1/auth/login) with password ${result.password} as:`,
     ...result.logins.map((l) => `  ${l.email.padEnd(width)}  ${l.fullName} (${l.role})`),
   ];
 }

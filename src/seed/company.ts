@@ -13,16 +13,7 @@ import { RegisterBody } from '../validators/auth.schemas';
 import { StaffScheduleBody } from '../validators/booking/schedule.schemas';
 import { LocationCreateBody } from '../validators/location.schemas';
 import { StaffCreateBody } from '../validators/staff.schemas';
-import {
-  DEMO_COMPANY,
-  DEMO_LOCATIONS,
-  DEMO_MANAGER,
-  DEMO_PASSWORD,
-  DEMO_STAFF,
-  type LocationLabel,
-  type ShiftSeed,
-  type StaffSeed,
-} from './data';
+import { DEMO_COMPANY, DEMO_LOCATIONS, DEMO_MANAGER, DEMO_STAFF, type LocationLabel, type ShiftSeed, type StaffSeed } from './data';
 import type { StepTracker } from './step';
 
 type CompanyId = Types.ObjectId;
@@ -36,7 +27,7 @@ export type LocationMap = Map<LocationLabel, SeededLocation>;
 export type StaffMap = Map<string, string>;
 
 /** The demo company's id: found by its email, else registered (company, manager, Main, catalogue). */
-export async function seedCompany(auth: AuthService, t: StepTracker): Promise<CompanyId> {
+export async function seedCompany(auth: AuthService, password: string, t: StepTracker): Promise<CompanyId> {
   const existing = await Company.findOne({ email: DEMO_COMPANY.email }, { name: 1 }).lean();
   if (existing) {
     // The email is the marker; a real company that happens to own it is not ours to add to.
@@ -57,7 +48,7 @@ export async function seedCompany(auth: AuthService, t: StepTracker): Promise<Co
       businessTypes: DEMO_COMPANY.businessTypes,
       locations: [{ label: main.label, address: main.address, phone: main.phone, timezone: main.timezone, isMain: true }],
     },
-    user: { ...DEMO_MANAGER, password: DEMO_PASSWORD },
+    user: { ...DEMO_MANAGER, password },
   });
   const registered = await auth.register(body, { ip: '127.0.0.1', userAgent: 'npm run seed' });
   // Registration signs the manager in; the seed is nobody's session, so it signs out again.
@@ -85,7 +76,13 @@ export async function seedLocations(locations: LocationService, companyId: Compa
 }
 
 /** Every demo account (the registered manager included), by email. */
-export async function seedStaff(staff: StaffService, companyId: CompanyId, locations: LocationMap, t: StepTracker): Promise<StaffMap> {
+export async function seedStaff(
+  staff: StaffService,
+  companyId: CompanyId,
+  locations: LocationMap,
+  password: string,
+  t: StepTracker,
+): Promise<StaffMap> {
   const listed = (await staff.list(companyId, {})) as Record<string, unknown>[];
   const byEmail = new Map(listed.map((u) => [String(u.email), String(u._id)]));
   const out: StaffMap = new Map();
@@ -102,7 +99,7 @@ export async function seedStaff(staff: StaffService, companyId: CompanyId, locat
         fullName: seed.fullName,
         email: seed.email,
         role: seed.role,
-        password: DEMO_PASSWORD,
+        password,
         phone: seed.phone,
         color: seed.color,
         locationIds: [locationId],

@@ -8,6 +8,7 @@
  * Appointment days are relative to today in each location's zone: a run on a later day books that
  * day's new slots (and leaves the earlier ones as they are), so it can add appointments.
  */
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/env';
 import type { Progress } from '../scripts/progress';
 import { createAuthService } from '../services/auth.service';
@@ -55,7 +56,8 @@ export interface SeedResult {
   companyName: string;
   counts: Record<SeedStepName, StepCount>;
   logins: DemoLogin[];
-  password: string;
+  /** null: no account was created now (production keeps the one printed when they were). */
+  password: string | null;
 }
 
 export interface SeedOptions {
@@ -67,6 +69,8 @@ export interface SeedOptions {
 
 export async function seedDemo({ config, clock = systemClock, report }: SeedOptions): Promise<SeedResult> {
   const now = clock.now().getTime();
+  // A shared, printed demo password is for development; a production database (--force) gets a random one, printed once.
+  const password = config.isProduction ? productionDemoPassword() : DEMO_PASSWORD;
   const auth = createAuthService(config, clock);
   // No sockets and no outbox in a script: events are dropped, nothing is kicked.
   const realtime = silentRealtime;
@@ -85,10 +89,10 @@ export async function seedDemo({ config, clock = systemClock, report }: SeedOpti
     t.existing(r.updated.length + r.unchanged.length);
     if (r.updated.length) t.note(`${r.updated.length} updated`);
   });
-  const companyId = await step('company', 1, (t) => seedCompany(auth, t));
+  const companyId = await step('company', 1, (t) => seedCompany(auth, password, t));
   const locations = await step('locations', DEMO_LOCATIONS.length, (t) => seedLocations(createLocationService(), companyId, t));
   const staffService = createStaffService({ sessions: auth.sessions, hashPassword: auth.hashPassword, disconnectUser: () => undefined });
-  const staff = await step('staff', DEMO_STAFF.length + 1, (t) => seedStaff(staffService, companyId, locations, t));
+  const staff = await step('staff', DEMO_STAFF.length + 1, (t) => seedStaff(staffService, companyId, locations, password, t));
   await step('schedules', scheduledStaff().length, (t) => seedSchedules(createStaffScheduleService(), companyId, staff, locations, t));
   const customers = await step('customers', DEMO_CUSTOMERS.length, (t) => seedCustomers(createCustomerService({ clock }), companyId, t));
   const pets = await step('pets', petCount(), (t) => seedPets(createPetService({ clock }), companyId, customers, t));
@@ -140,6 +144,12 @@ export async function seedDemo({ config, clock = systemClock, report }: SeedOpti
       { email: DEMO_MANAGER.email, fullName: DEMO_MANAGER.fullName, role: 'manager' },
       ...DEMO_STAFF.map(({ email, fullName, role }) => ({ email, fullName, role })),
     ],
-    password: DEMO_PASSWORD,
+    // In production the accounts of an earlier run keep the password printed then.
+    password: !config.isProduction || counts.company.created + counts.staff.created > 0 ? password : null,
   };
+}
+
+/** 16 random characters with the upper- and lower-case letter and the digit the password rule asks for. */
+function productionDemoPassword(): string {
+  return `Pb7${randomBytes(12).toString('base64url')}`;
 }

@@ -10,9 +10,10 @@ import { ACTIVE_APPOINTMENT_STATUSES } from '../../models/constants';
 import { Location } from '../../models/Location';
 import { StaffSchedule } from '../../models/StaffSchedule';
 import { User } from '../../models/User';
-import { createProgress, type ProgressStream } from '../../scripts/progress';
+import type { Config } from '../../config/env';
+import { createProgress, silentProgress, type ProgressStream } from '../../scripts/progress';
 import { clockTime, localDate, minutesOf, weekdayOf } from '../../services/booking/time';
-import { decideSeedRun } from '../../seed/cli';
+import { decideSeedRun, loginInstructions } from '../../seed/cli';
 import { DEMO_COMPANY, DEMO_PASSWORD } from '../../seed/data';
 import { SEED_STEPS, seedDemo } from '../../seed/demo';
 import { manualClock } from '../../utils/clock';
@@ -75,6 +76,22 @@ describe('npm run seed', () => {
     const lines = firstOut.text().trim().split('\n');
     expect(lines).toHaveLength(SEED_STEPS.length);
     lines.forEach((line, i) => expect(line).toMatch(new RegExp(`^seed: ${SEED_STEPS[i]} (\\d+)/\\1 \\(`)));
+  });
+
+  it('when seeded with --force on a production database, then the accounts get a random password, printed once, not the demo one', async () => {
+    const { config, app } = authApp();
+    const production = { ...config, isProduction: true } as Config;
+    const first = await seedDemo({ config: production, clock: manualClock(NOW), report: silentProgress });
+    expect(first.password).not.toBe(DEMO_PASSWORD);
+    expect(first.password).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    expect((await login(app, { email: 'manager@petbuddy.com', password: DEMO_PASSWORD })).status).toBe(401);
+    expect((await login(app, { email: 'groomer1@petbuddy.com', password: first.password! })).status).toBe(200);
+    expect(loginInstructions(production, first).join('\n')).toContain(`with password ${first.password!} as:`);
+
+    const again = await seedDemo({ config: production, clock: manualClock(NOW), report: silentProgress });
+    expect(again.password).toBeNull();
+    expect(loginInstructions(production, again).join('\n')).toContain('with the password printed when these accounts were created');
+    expect((await login(app, { email: 'manager@petbuddy.com', password: first.password! })).status).toBe(200);
   });
 
   it('when seeded, then the manager logs in through the API and sees the staff, customers, locations and appointments', async () => {
