@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, fileSecretStore, parseConfig } from '../../config/env';
+import { fileSecretStore, parseConfig } from '../../config/env';
+import { problemsOf } from '../helpers/config';
 import { killAllChildren, ROOT, runTs, within } from '../helpers/process';
 
 const STRONG = {
@@ -14,16 +15,6 @@ const STRONG = {
   INTERNAL_SERVICE_API_KEY: 'Vb7Nm3Qw9Er5Ty1Ui8Op2As6Df0Gh4Jk-internal',
   DATA_ENCRYPTION_KEY: 'Zx5Cv1Bn7Mq3We9Rt2Yu6Io0Pa4Sd8Fg-encrypt',
 };
-
-function problemsOf(source: Record<string, string | undefined>): string[] {
-  try {
-    parseConfig(source);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 /** Every variable .env.example documents (set or commented out). */
 function documentedVariables(): string[] {

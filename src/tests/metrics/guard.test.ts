@@ -5,8 +5,8 @@
  */
 import request from 'supertest';
 import { buildApp } from '../../app';
-import { ConfigError, generateSecret, parseConfig, type Config } from '../../config/env';
-import { testConfig } from '../helpers/config';
+import { generateSecret, parseConfig, type Config } from '../../config/env';
+import { problemsOf, testConfig } from '../helpers/config';
 import { parseExposition, scrape } from './support';
 
 const TOKEN = generateSecret();
@@ -22,16 +22,6 @@ function productionConfig(env: Record<string, string> = {}): Config {
     LOG_LEVEL: 'error',
     ...env,
   });
-}
-
-function problemsOf(source: Record<string, string>): string[] {
-  try {
-    parseConfig(source);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
 }
 
 describe('with METRICS_TOKEN set', () => {
