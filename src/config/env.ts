@@ -127,6 +127,13 @@ const EnvFields = z.object({
   METRICS_TOKEN: optionalText,
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().trim().default('127.0.0.1'),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_KEY_PREFIX: z.string().trim().min(1).max(64).default('petbuddy:'),
+  SOCKET_RECOVERY_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
 });
 
 // Node refuses a headers timeout longer than the request timeout (the headers are part of the request).
@@ -211,6 +218,10 @@ export interface Config {
    * either, production does not serve it at all; development and tests serve it openly.
    */
   metrics: { token: string | undefined; port: number | undefined; host: string };
+  /** Redis for running several processes (Socket.io adapter, rate limits, cache invalidation); undefined: one process. */
+  redis: { url: string; keyPrefix: string } | undefined;
+  /** How long a dashboard may be disconnected and still get the events it missed on reconnecting. */
+  socketRecoveryMs: number;
   /** Secrets generated for this development/test run (names only), for a start-up notice. */
   generatedSecrets: SecretName[];
 }
@@ -408,6 +419,8 @@ export function parseConfig(source: Record<string, string | undefined>, secretSt
     bodyMaxKeys: e.BODY_MAX_KEYS,
     cookie: Object.freeze({ secure: isProduction, sameSite: isProduction ? ('none' as const) : ('lax' as const) }),
     metrics: Object.freeze({ token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST }),
+    redis: e.REDIS_URL ? Object.freeze({ url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX }) : undefined,
+    socketRecoveryMs: e.SOCKET_RECOVERY_MS,
     generatedSecrets: generated,
   });
 }
