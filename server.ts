@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type { Express } from 'express';
 import { buildApp } from './src/app';
 import { connectDatabase, disconnectDatabase } from './src/config/database';
+import { connectRedis } from './src/config/redis';
 import { ConfigError, getConfig, type Config } from './src/config/env';
 import { startEmbeddedForApp } from './src/config/embedded';
 import { checkMigrations } from './src/migrations';
@@ -87,6 +88,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     log.info('embedded MongoDB started', { uri: mongoUri, dbPath: started.dbPath });
   }
   await connectDatabase(mongoUri);
+  // Several processes share sockets, rate limits and cache invalidation through Redis; without REDIS_URL, one process.
+  const redis = config.redis ? await connectRedis(config.redis.url, config.redis.keyPrefix) : undefined;
+  if (redis) log.info('Redis configured', { ready: redis.isReady() });
   // In the background: a database that is down is retried without holding up the start.
   void checkMigrations()
     .then((needed) => {
@@ -116,6 +120,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     verifyAccess,
     realtime: lateRealtime,
     kickOutbox: () => outbox.kick(),
+    ...(redis ? { redis } : {}),
     ...(options.extendApp ? { extend: options.extendApp } : {}),
   });
   const http = createServer(httpServerOptions(config), app);
@@ -173,6 +178,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       await scheduler.stop();
       await outbox.stop();
       log.info('shutdown: jobs stopped');
+      await redis?.close().catch((err: Error) => log.error('shutdown: Redis close failed', { error: err.message }));
       await disconnectDatabase().catch((err: Error) => log.error('shutdown: database close failed', { error: err.message }));
       log.info('shutdown: database connection closed');
       if (embedded) {

@@ -10,6 +10,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { corsOptions } from './config/cors';
 import type { Config } from './config/env';
+import type { RedisConnection } from './config/redis';
 import { bodyParsers } from './middleware/bodyParsers';
 import { errorHandler, notFoundHandler } from './middleware/errorHandler';
 import { httpLogger } from './middleware/httpLogger';
@@ -35,6 +36,8 @@ export interface BuildAppOptions {
   realtime?: Realtime;
   kickOutbox?: () => void;
   verifyAccess?: AccessVerifier;
+  /** Redis shared by several processes (REDIS_URL). */
+  redis?: RedisConnection;
   /** Extra routes mounted before the 404 handler (used by tests and tools). */
   extend?: (app: Express) => void;
 }
@@ -49,6 +52,7 @@ export function buildApp(options: BuildAppOptions): Express {
     kickOutbox: options.kickOutbox ?? (() => undefined),
     verifyAccess: options.verifyAccess ?? createAccessVerifier(options.config),
     auth: createAuthService(options.config, clock),
+    ...(options.redis ? { redis: options.redis } : {}),
   };
   const app = express();
   app.disable('x-powered-by');

@@ -1,5 +1,6 @@
 /** What every router and controller is built with (kept below app.ts so routers need not import it). */
 import type { Config } from './config/env';
+import type { RedisConnection } from './config/redis';
 import type { AccessVerifier } from './middleware/auth';
 import type { AuthService } from './services/auth.service';
 import type { Readiness } from './services/health.service';
@@ -18,4 +19,6 @@ export interface AppDeps {
   verifyAccess: AccessVerifier;
   /** Login, sessions and password hashing: one instance for every router. */
   auth: AuthService;
+  /** Redis when several processes share the work (REDIS_URL); undefined: one process. */
+  redis?: RedisConnection;
 }
