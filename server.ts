@@ -100,7 +100,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     })
     .catch((err: Error) => log.warn('could not check data migrations', { error: err.message }));
 
-  const readiness = createReadiness();
+  const readiness = createReadiness(undefined, redis && (() => redis.ping(500)));
   // The app needs the realtime emitter and the socket server needs the HTTP server: wire them
   // through a late-bound reference.
   let realtime: Realtime = silentRealtime;

@@ -80,7 +80,15 @@ export async function connectRedis(url: string, keyPrefix: string): Promise<Redi
       }
     },
     async close() {
-      await Promise.all([commands, subscriber].map((c) => (c.isOpen ? c.quit().catch(() => c.destroy()) : Promise.resolve(c.destroy()))));
+      // QUIT needs a connection: a client that is down (or reconnecting) is dropped instead, so shutdown never waits on Redis.
+      await Promise.all(
+        [commands, subscriber].map(async (c) => {
+          if (!c.isOpen) return;
+          if (!c.isReady) return void c.destroy();
+          await Promise.race([c.quit(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]).catch(() => undefined);
+          if (c.isOpen) c.destroy();
+        }),
+      );
     },
   };
 }

@@ -9,7 +9,7 @@ export function authRoutes(deps: AppDeps): Router {
   const router = Router();
   const c = authController(deps.auth, deps.config);
   // One limiter instance: login and register share the per-IP budget [COMPAT].
-  const limiter = authRateLimiter(deps.config.authRateLimit);
+  const limiter = authRateLimiter(deps.config.authRateLimit, deps.redis);
   router.post('/register-manager', limiter, validate({ body: RegisterBody }), c.register);
   router.post('/login', limiter, validate({ body: LoginBody }), c.login);
   router.post('/refresh', validate({ body: TokenBody }), c.refresh);

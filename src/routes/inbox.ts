@@ -14,10 +14,14 @@ export function inboxRouter(deps: AppDeps, area: 'message' | 'conversation'): { 
   const router = Router();
   router.use(errorEnvelope('E2'), authenticateToken(deps.verifyAccess), requireRole('manager', 'receptionist'), sameCompany());
   const { messagesMax, conversationsMax, windowMs } = deps.config.inboxRateLimit;
-  const limit = textRateLimiter({
-    max: area === 'message' ? messagesMax : conversationsMax,
-    windowMs,
-    message: `Too many requests to ${area} endpoints, please try again later.`,
-  });
+  const limit = textRateLimiter(
+    {
+      name: `${area}s`,
+      max: area === 'message' ? messagesMax : conversationsMax,
+      windowMs,
+      message: `Too many requests to ${area} endpoints, please try again later.`,
+    },
+    deps.redis,
+  );
   return { router, limit };
 }

@@ -15,7 +15,8 @@ export const operationsDocs: AreaDoc[] = [
       'GET /ready': {
         summary: 'Readiness probe',
         auth: 'public',
-        returns: '`{status: "ready", ...checks}` when the database answers and no shutdown has begun',
+        returns:
+          '`{status: "ready", ...checks}` when the database answers and no shutdown has begun (with Redis configured, `redis: "up" | "down"` too; Redis down does not make the instance unready)',
         also: { 503: '`{status: "not_ready", ...checks}`' },
       },
       'GET /metrics': {

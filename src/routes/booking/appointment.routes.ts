@@ -34,7 +34,10 @@ export function appointmentRoutes(deps: AppDeps, service: AppointmentService): R
   router.use(
     authenticateToken(deps.verifyAccess),
     sameCompany(),
-    userRateLimiter({ ...deps.config.appointmentRateLimit, message: 'Too many appointment requests, please try again later.' }),
+    userRateLimiter(
+      { ...deps.config.appointmentRateLimit, name: 'appointments', message: 'Too many appointment requests, please try again later.' },
+      deps.redis,
+    ),
   );
   router.get('/', requireRole(...STAFF), validate({ query: AppointmentListQuery }), c.list);
   router.post('/', requireRole(...BOOKERS), validate({ body: AppointmentCreateBody }), c.create);
