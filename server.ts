@@ -23,6 +23,7 @@ import { createScheduler, type Scheduler } from './src/jobs/scheduler';
 import { startMetricsListener } from './src/metrics/listener';
 import { createAccessVerifier } from './src/middleware/auth';
 import { createReadiness } from './src/services/health.service';
+import { shareAuthUserForgetting } from './src/services/authUsers';
 import { startOutboxWorker } from './src/jobs/outbox.host';
 import { calendarSyncJob } from './src/jobs/calendarSync.job';
 import { tokenRefreshJob } from './src/jobs/tokenRefresh.job';
@@ -127,7 +128,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const scheduler = createScheduler();
   scheduler.add(calendarSyncJob({ config, clock: systemClock }));
   scheduler.add(tokenRefreshJob({ config }));
-  const sockets = createSocketServer(http, config, verifyAccess, scheduler);
+  const sockets = createSocketServer(http, config, verifyAccess, scheduler, redis ? { redis } : {});
+  // A user changed or deleted through any process is forgotten by the auth cache of every process.
+  if (redis) shareAuthUserForgetting(redis);
   const io = sockets.io;
   realtime = socketRealtime(io);
   scheduler.start();

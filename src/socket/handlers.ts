@@ -18,6 +18,7 @@ import {
   audienceRoom,
   companyRoom,
   conversationRoom,
+  userRoom,
   type Ack,
   type ClientToServerEvents,
   type ServerToClientEvents,
@@ -64,7 +65,11 @@ function handle(socket: AppSocket, event: string, fn: (payload: unknown, ack: Ma
 }
 
 export function registerHandlers(socket: AppSocket, clock: Clock): void {
-  void socket.join([companyRoom(socket.data.companyId), audienceRoom(socket.data.companyId, socket.data.role)]);
+  void socket.join([
+    companyRoom(socket.data.companyId),
+    audienceRoom(socket.data.companyId, socket.data.role),
+    userRoom(socket.data.userId),
+  ]);
 
   handle(socket, 'conversation:join', async (payload, ack) => {
     const p = parse(socket, 'conversation:join', ConversationPayload, payload);

@@ -1,6 +1,7 @@
 /**
  * What services use to publish real-time events after a write commits. The Socket.io
- * implementation emits to rooms; tests and tools without sockets use `recordingRealtime()`.
+ * implementation emits to rooms (on every process, with the Redis adapter); tests and tools
+ * without sockets use `recordingRealtime()`.
  */
 import type { Server } from 'socket.io';
 import { moduleLogger } from '../utils/logger';
@@ -14,6 +15,7 @@ import {
   type MessageStatusEvent,
   type ServerToClientEvents,
   type SocketData,
+  userRoom,
 } from './events/types';
 
 const log = moduleLogger('realtime');
@@ -40,28 +42,19 @@ export function socketRealtime(io: IoServer): Realtime {
       log.error(`emit ${what} failed`, { error: (err as Error).message });
     }
   };
-  /**
-   * Whether anyone is in the company's room. The in-memory adapter of this (one) process knows
-   * every socket, so an event nobody would receive is not encoded at all.
-   */
-  const listening = (room: string): boolean => (io.of('/').adapter.rooms.get(room)?.size ?? 0) > 0;
-  const toCompany = (companyId: string, what: 'message:new' | 'message:status', emit: (room: string) => void): void => {
-    const room = companyRoom(companyId);
-    if (listening(room)) safe(what, () => emit(room));
-  };
+  // Every event is emitted, even to a room with no socket here: the room's sockets may be on
+  // another process, or disconnected for a moment and owed the event when they recover.
   return {
-    messageNew: (companyId, event) => toCompany(companyId, 'message:new', (room) => io.to(room).emit('message:new', event)),
-    messageStatus: (companyId, event) => toCompany(companyId, 'message:status', (room) => io.to(room).emit('message:status', event)),
+    messageNew: (companyId, event) => safe('message:new', () => io.to(companyRoom(companyId)).emit('message:new', event)),
+    messageStatus: (companyId, event) => safe('message:status', () => io.to(companyRoom(companyId)).emit('message:status', event)),
     appointment: (companyId, event, payload) => {
       for (const audience of ['full', 'limited'] as const) {
         const room = audienceRoom(companyId, audience === 'full' ? 'manager' : 'groomer');
-        if (listening(room)) safe(event, () => io.to(room).emit(event, payload[audience]));
+        safe(event, () => io.to(room).emit(event, payload[audience]));
       }
     },
-    disconnectUser: (userId) =>
-      safe('disconnect', () => {
-        for (const s of io.of('/').sockets.values()) if (s.data.userId === userId) s.disconnect(true);
-      }),
+    // With the Redis adapter this reaches the user's sockets on every process.
+    disconnectUser: (userId) => safe('disconnect', () => io.in(userRoom(userId)).disconnectSockets(true)),
   };
 }
 

@@ -2,10 +2,13 @@
  * The Socket.io server, sharing the HTTP listener: ping every 25 s, 60 s timeout, the same CORS
  * allow-list as REST, handshake auth, the company room on connect, the client event handlers,
  * and a sweep that drops connections whose access token expired or whose user is no longer active.
+ * With Redis, the Streams adapter joins the processes (src/socket/redisAdapter.ts); in both modes
+ * a dashboard back within SOCKET_RECOVERY_MS recovers its missed events (src/socket/recovery.ts).
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { Config } from '../config/env';
+import type { RedisConnection } from '../config/redis';
 import type { Scheduler } from '../jobs/scheduler';
 import { issuedBeforePasswordChange, type AccessVerifier } from '../middleware/auth';
 import { crossTenant } from '../models/plugins/tenantScoped';
@@ -16,6 +19,8 @@ import { moduleLogger } from '../utils/logger';
 import { dropReservedEvents, logSocketErrors } from './guard';
 import { registerHandlers, type AppSocket } from './handlers';
 import type { IoServer } from './realtime';
+import { gateRecovery, recoveryOptions } from './recovery';
+import { notifyAfterRedisOutage, redisStreamsAdapter } from './redisAdapter';
 import { socketAuthMiddleware } from './socketAuth';
 
 const log = moduleLogger('socket');
@@ -29,18 +34,29 @@ export interface SocketServer {
   close(): void;
 }
 
+export interface SocketServerOptions {
+  /** Several processes share rooms, revocations and recovery through it (REDIS_URL). */
+  redis?: RedisConnection;
+  clock?: Clock;
+}
+
 /** The sweep runs as the scheduler's `socket-auth-sweep` job, every SOCKET_AUTH_SWEEP_MS. */
 export function createSocketServer(
   http: HttpServer,
   config: Config,
   verify: AccessVerifier,
   scheduler: Scheduler,
-  clock: Clock = systemClock,
+  options: SocketServerOptions = {},
 ): SocketServer {
+  const { redis, clock = systemClock } = options;
   const io: IoServer = new Server(http, {
     ...SOCKET_OPTIONS,
     cors: { origin: config.corsOrigins, credentials: true, methods: ['GET', 'POST'] },
+    ...recoveryOptions(config),
+    ...(redis ? { adapter: redisStreamsAdapter(redis) } : {}),
   });
+  if (redis) notifyAfterRedisOutage(io, redis);
+  const recovery = gateRecovery(io);
   io.use(socketAuthMiddleware(verify));
   io.on('connection', (socket: AppSocket) => {
     // Before any handler: reserved names from clients are dropped, and server-side `error`
@@ -49,6 +65,7 @@ export function createSocketServer(
     logSocketErrors(socket as unknown as Socket);
     countSocket(socket as unknown as Socket);
     try {
+      recovery.settle(socket);
       registerHandlers(socket, clock);
       log.debug('socket connected', { userId: socket.data.userId, companyId: socket.data.companyId });
     } catch (err) {
@@ -91,9 +108,13 @@ export function createSocketServer(
   return {
     io,
     sweep,
+    // Connections are closed, not disconnected by the server: clients reconnect (to another
+    // process, or to this one restarted) and recover what they missed while away.
     close: () => {
-      io.local.disconnectSockets(true);
       io.engine.close();
+      void Promise.resolve(io.of('/').adapter.close()).catch((err: Error) =>
+        log.warn('socket adapter close failed', { error: err.message }),
+      );
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The Socket.io event map shared by the server and tests [COMPAT names and payloads]:
- * rooms `company:<id>` and `conversation:<contactId>`.
+ * rooms `company:<id>` and `conversation:<contactId>` (and `user:<id>`, to drop a user's sockets
+ * on every process).
  */
 
 export interface MessagePayload {
@@ -38,6 +39,15 @@ export interface AppointmentEvent {
   appointment: Record<string, unknown>;
 }
 
+/**
+ * Sent to a dashboard that reconnected but could not be given the events it missed (it was away
+ * longer than SOCKET_RECOVERY_MS, its process restarted without Redis, or its user's access
+ * changed meanwhile): it refetches what it shows and joins its open conversation again.
+ */
+export interface SyncRequiredEvent {
+  reason: 'missed_events_unavailable' | 'access_changed';
+}
+
 export interface ServerToClientEvents {
   'message:new': (e: MessageNewEvent) => void;
   'message:status': (e: MessageStatusEvent) => void;
@@ -45,6 +55,7 @@ export interface ServerToClientEvents {
   'appointment:created': (e: AppointmentEvent) => void;
   'appointment:updated': (e: AppointmentEvent) => void;
   'appointment:canceled': (e: AppointmentEvent) => void;
+  'sync:required': (e: SyncRequiredEvent) => void;
 }
 
 export type Ack = (res: { ok: boolean; error?: string }) => void;
@@ -81,3 +92,4 @@ export const CONTACT_DETAIL_ROLES: readonly string[] = ['manager', 'receptionist
 export const audienceRoom = (companyId: string, role: string): string =>
   `company:${companyId}:${CONTACT_DETAIL_ROLES.includes(role) ? 'full' : 'limited'}`;
 export const conversationRoom = (contactId: string): string => `conversation:${contactId}`;
+export const userRoom = (userId: string): string => `user:${userId}`;
