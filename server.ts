@@ -86,7 +86,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     embedded = started.server;
     mongoUri = started.uri;
     announce(`Embedded MongoDB at ${mongoUri} (data in ${started.dbPath})`);
-    log.info('embedded MongoDB started', { uri: mongoUri, dbPath: started.dbPath });
+    log.info('embedded MongoDB started in a worker thread', { uri: mongoUri, dbPath: started.dbPath, threadId: started.server.threadId });
   }
   await connectDatabase(mongoUri);
   // Several processes share sockets, rate limits and cache invalidation through Redis; without REDIS_URL, one process.
