@@ -5,8 +5,17 @@ export function benchEnv(): { mongoUri: string; port: number } {
   return { mongoUri: env.BENCH_MONGO_URI ?? 'mongodb://127.0.0.1:27017/bench', port: Number(env.BENCH_PORT ?? 0) };
 }
 
-/** The parts of `npm run bench`: the inbox benchmark, the sustained mixed load, the conversation-list cost, booking, customers. */
-export const BENCH_PARTS = ['inbox', 'sustained', 'list-cost', 'booking', 'customers'] as const;
+/** The Redis the two-process fan-out uses (BENCH_REDIS_URL, default the machine's). */
+export function benchRedisUrl(): string {
+  // eslint-disable-next-line no-restricted-properties -- the bench's own switch
+  return process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
+/**
+ * The parts of `npm run bench`: the inbox benchmark, the sustained mixed load, the conversation-list
+ * cost, booking, customers, the conversation list and page against their baseline.
+ */
+export const BENCH_PARTS = ['inbox', 'sustained', 'list-cost', 'booking', 'customers', 'conversations', 'fanout-cluster'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 /** An integer switch: its default when unset, an error when set to anything outside min..max. */
@@ -21,14 +30,15 @@ function boundedInt(name: string, value: string | undefined, fallback: number, m
  * The benchmark's own switches:
  * - BENCH_ONLY: unset runs every part; `healthy` only the inbox benchmark's baseline and healthy
  *   run (for quick comparisons while tuning); otherwise a comma-separated list of parts
- *   (`inbox`, `sustained`, `list-cost`, `booking`, `customers`);
+ *   (`inbox`, `sustained`, `list-cost`, `booking`, `customers`, `conversations`);
  * - BENCH_ROUNDS=n: the inbox benchmark's alternating rounds (default 3);
- * - BENCH_CPU_PROF=<dir>: the inbox benchmark, the sustained run and booking profile the database and the app;
+ * - BENCH_CPU_PROF=<dir>: the inbox benchmark, the sustained run, booking, customers and conversations profile the database and the app;
  * - BENCH_SUSTAINED_MINUTES (default 10) and BENCH_SUSTAINED_RATE (requests/s offered, default 55);
  * - BENCH_LIST_COST_REQUESTS: measured list requests per company (default 200);
  * - BENCH_BOOKING_REQUESTS: measured availability requests per range, one day and one week (default 200);
  * - BENCH_BOOKING_ROUNDS: booking rounds, each 20 clients on distinct slots then 20 on one slot (default 5);
- * - BENCH_CUSTOMERS_REQUESTS: measured customer searches of each kind (default 200).
+ * - BENCH_CUSTOMERS_REQUESTS: measured customer searches of each kind (default 200);
+ * - BENCH_CONVERSATIONS_ROUNDS: alternating rounds of the conversation list, page and staff list, app and baseline (default 4).
  */
 export function benchFlags(): {
   parts: Set<BenchPart>;
@@ -41,6 +51,7 @@ export function benchFlags(): {
   bookingRequests: number;
   bookingRounds: number;
   customersRequests: number;
+  conversationsRounds: number;
 } {
   // eslint-disable-next-line no-restricted-properties -- the benchmark's switches
   const env = process.env;
@@ -65,5 +76,6 @@ export function benchFlags(): {
     bookingRequests: boundedInt('BENCH_BOOKING_REQUESTS', env.BENCH_BOOKING_REQUESTS, 200, 10, 5000),
     bookingRounds: boundedInt('BENCH_BOOKING_ROUNDS', env.BENCH_BOOKING_ROUNDS, 5, 1, 10),
     customersRequests: boundedInt('BENCH_CUSTOMERS_REQUESTS', env.BENCH_CUSTOMERS_REQUESTS, 200, 10, 5000),
+    conversationsRounds: boundedInt('BENCH_CONVERSATIONS_ROUNDS', env.BENCH_CONVERSATIONS_ROUNDS, 4, 1, 20),
   };
 }

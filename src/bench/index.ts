@@ -10,7 +10,10 @@
  * Then the sustained mixed-load run (./sustained.ts, bench-results/sustained.json) and the
  * conversation-list cost against history (./listCost.ts, bench-results/list-cost.json), and
  * booking: availability and booking throughput (./booking.ts, bench-results/booking.json), and
- * the customer search over 20,000 contacts (./customers.ts, bench-results/customers.json).
+ * the customer search over 20,000 contacts (./customers.ts, bench-results/customers.json), and
+ * the conversation list and page against their own baseline (./conversations.ts,
+ * bench-results/conversations.json), and Socket.io fan-out through two processes behind Redis
+ * (./fanoutCluster.ts, bench-results/fanout-cluster.json).
  * BENCH_ONLY selects parts (see ./env.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,13 +24,15 @@ import mongoose from 'mongoose';
 import { Contact } from '../models/Contact';
 import { Message } from '../models/Message';
 import { bookingRun } from './booking';
+import { CONCURRENCY, loadOnce, summarize, type LoadResult, type Sample } from './closedLoop';
+import { conversationsRun } from './conversations';
+import { fanoutClusterRun } from './fanoutCluster';
 import { customersRun } from './customers';
-import { benchFlags } from './env';
+import { benchFlags, benchRedisUrl } from './env';
 import {
   accessToken,
   build,
   cpuMsOf,
-  cpuSnapshot,
   drainBacklog,
   formatGoal,
   startApp,
@@ -44,7 +49,6 @@ import { connectDashboards, fakeMetaBot, percentile, postJson } from './loopback
 import { seedCompany } from './seed';
 import { sustainedRun } from './sustained';
 
-const CONCURRENCY = 16;
 const WARMUP_MS = 2000;
 const MEASURE_MS = 8000;
 const ROUND_WARMUP_MS = 1000;
@@ -52,91 +56,6 @@ const ROUND_MS = 4000;
 const SOCKET_CLIENTS = 500;
 const FANOUT_RATE = 20;
 const FANOUT_SECONDS = 10;
-
-interface LoadResult {
-  requests: number;
-  errors: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  max: number;
-  /** CPU time per answered request during the measured windows, per process or thread (Linux only). */
-  cpuMsPerRequest: Record<string, number>;
-}
-
-/** One measured window of closed-loop load. */
-interface Sample {
-  latencies: number[];
-  errors: number;
-  seconds: number;
-  cpuMs: Record<string, number>;
-}
-
-/** Closed-loop load: CONCURRENCY workers, each sending the next request when the last answered. */
-async function loadOnce(
-  url: string,
-  headers: Record<string, string>,
-  body: () => string,
-  meters: CpuMeters,
-  warmupMs: number,
-  measureMs: number,
-): Promise<Sample> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const target = new URL(url);
-  const send = (): Promise<number> => postJson(agent, target, headers, body());
-  const latencies: number[] = [];
-  let errors = 0;
-  const measureFrom = Date.now() + warmupMs;
-  const end = measureFrom + measureMs;
-  let cpuFrom: Record<string, number> | undefined;
-  let cpuTo: Record<string, number> | undefined;
-  const t1 = setTimeout(() => (cpuFrom = cpuSnapshot(meters)), warmupMs);
-  const t2 = setTimeout(() => (cpuTo = cpuSnapshot(meters)), warmupMs + measureMs);
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < end) {
-        const t0 = process.hrtime.bigint();
-        const status = await send();
-        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        if (Date.now() < measureFrom) continue;
-        if (status >= 200 && status < 300) latencies.push(ms);
-        else errors++;
-      }
-    }),
-  );
-  agent.destroy();
-  clearTimeout(t1);
-  clearTimeout(t2);
-  cpuTo ??= cpuSnapshot(meters);
-  const from = cpuFrom ?? cpuTo;
-  return {
-    latencies,
-    errors,
-    seconds: measureMs / 1000,
-    cpuMs: Object.fromEntries(Object.keys(meters).map((name) => [name, cpuTo![name]! - from[name]!])),
-  };
-}
-
-/** Merges measured windows: throughput over their total time, percentiles over all their latencies. */
-function summarize(samples: Sample[]): LoadResult {
-  const latencies = samples.flatMap((x) => x.latencies).sort((a, b) => a - b);
-  const seconds = samples.reduce((n, x) => n + x.seconds, 0);
-  const names = Object.keys(samples[0]?.cpuMs ?? {});
-  return {
-    requests: latencies.length,
-    errors: samples.reduce((n, x) => n + x.errors, 0),
-    rps: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies[latencies.length - 1] ?? NaN,
-    cpuMsPerRequest: Object.fromEntries(
-      names.map((name) => {
-        const ms = samples.reduce((n, x) => n + x.cpuMs[name]!, 0);
-        return [name, Math.round((ms / Math.max(1, latencies.length)) * 1000) / 1000];
-      }),
-    ),
-  };
-}
 
 async function seed(mongoUri: string) {
   await mongoose.connect(mongoUri);
@@ -397,6 +316,10 @@ async function main(): Promise<void> {
     await bookingRun({ requests: flags.bookingRequests, rounds: flags.bookingRounds, nodeArgs: profileArgsOf(flags.cpuProfileDir) });
   }
   if (flags.parts.has('customers')) await customersRun({ requests: flags.customersRequests, nodeArgs: profileArgsOf(flags.cpuProfileDir) });
+  if (flags.parts.has('conversations')) {
+    await conversationsRun({ rounds: flags.conversationsRounds, nodeArgs: profileArgsOf(flags.cpuProfileDir) });
+  }
+  if (flags.parts.has('fanout-cluster')) await fanoutClusterRun(benchRedisUrl());
 }
 
 main().then(

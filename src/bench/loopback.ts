@@ -19,12 +19,15 @@ export interface Reply {
   setCookie?: string[];
 }
 
-/** POSTs a JSON body; never rejects. With timeoutMs the request is abandoned after that long. */
+/**
+ * POSTs a JSON body (GETs `target`, query included, when `payload` is undefined); never rejects.
+ * With timeoutMs the request is abandoned after that long.
+ */
 export function requestJson(
   agent: http.Agent,
   target: URL,
   headers: Record<string, string>,
-  payload: string,
+  payload: string | undefined,
   opts: { timeoutMs?: number; readBody?: boolean } = {},
 ): Promise<Reply> {
   return new Promise((resolve) => {
@@ -41,10 +44,13 @@ export function requestJson(
       {
         host: target.hostname,
         port: target.port,
-        path: target.pathname,
-        method: 'POST',
+        path: target.pathname + target.search,
+        method: payload === undefined ? 'GET' : 'POST',
         agent,
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers:
+          payload === undefined
+            ? headers
+            : { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -6,6 +6,19 @@ import type { Doc } from './values';
 const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 16 * 1024;
 const IDLE_MS = 10 * 60 * 1000;
 
+/**
+ * BSON sizes of documents already measured. Stored documents are never mutated (a write replaces
+ * them), so a document read again is not measured again; the others are collected with their
+ * documents.
+ */
+const sizes = new WeakMap<Doc, number>();
+
+function sizeOf(d: Doc): number {
+  let n = sizes.get(d);
+  if (n === undefined) sizes.set(d, (n = calculateObjectSize(d)));
+  return n;
+}
+
 interface OpenCursor {
   ns: string;
   docs: Doc[];
@@ -28,7 +41,7 @@ export class CursorManager {
     let bytes = 0;
     while (c.pos < c.docs.length && out.length < limit) {
       const d = c.docs[c.pos]!;
-      bytes += calculateObjectSize(d);
+      bytes += sizeOf(d);
       if (out.length > 0 && bytes > MAX_BATCH_BYTES) break;
       out.push(d);
       c.pos++;

@@ -2,7 +2,7 @@
  * MongoDB wire protocol framing: OP_MSG (body and document-sequence sections, optional
  * checksum) and the legacy OP_QUERY handshake answered with OP_REPLY.
  */
-import { calculateObjectSize, deserialize, serializeWithBufferAndIndex } from 'bson';
+import { deserialize, serialize } from 'bson';
 import { fromWire, type Doc } from './values';
 
 export const OP_REPLY = 1;
@@ -110,15 +110,11 @@ export function parseOpQuery(buf: Buffer): OpQuery {
   return { collection: name.value, query };
 }
 
-function serializeDoc(doc: Doc): Buffer {
-  const size = calculateObjectSize(doc);
-  const buf = Buffer.allocUnsafe(size);
-  serializeWithBufferAndIndex(doc, buf);
-  return buf;
-}
+// Replies are serialised in one pass (bson writes into its own buffer and copies out what it
+// wrote), never measured first: measuring costs as much as serialising.
 
 export function encodeOpMsg(requestId: number, responseTo: number, doc: Doc): Buffer {
-  const body = serializeDoc(doc);
+  const body = serialize(doc);
   const out = Buffer.allocUnsafe(HEADER_BYTES + 5 + body.length);
   out.writeInt32LE(out.length, 0);
   out.writeInt32LE(requestId, 4);
@@ -126,12 +122,12 @@ export function encodeOpMsg(requestId: number, responseTo: number, doc: Doc): Bu
   out.writeInt32LE(OP_MSG, 12);
   out.writeUInt32LE(0, 16);
   out.writeUInt8(0, 20);
-  body.copy(out, 21);
+  out.set(body, 21);
   return out;
 }
 
 export function encodeOpReply(requestId: number, responseTo: number, doc: Doc): Buffer {
-  const body = serializeDoc(doc);
+  const body = serialize(doc);
   const out = Buffer.allocUnsafe(HEADER_BYTES + 20 + body.length);
   out.writeInt32LE(out.length, 0);
   out.writeInt32LE(requestId, 4);
@@ -141,6 +137,6 @@ export function encodeOpReply(requestId: number, responseTo: number, doc: Doc): 
   out.writeBigInt64LE(0n, 20); // cursorID
   out.writeInt32LE(0, 28); // startingFrom
   out.writeInt32LE(1, 32); // numberReturned
-  body.copy(out, 36);
+  out.set(body, 36);
   return out;
 }

@@ -5,6 +5,9 @@ import type { MessageNewEvent, MessagePayload } from '../socket/events/types';
 /** Outbox bookkeeping that is not part of the message a client sees. */
 const INTERNAL_FIELDS = ['delivery_locked_until', 'delivery_lock_owner', 'delivery_next_attempt_at', 'delivery_key'] as const;
 
+/** A projection that leaves the outbox bookkeeping out (what messageJson would remove). */
+export const WITHOUT_INTERNAL_FIELDS: Record<string, 0> = Object.fromEntries(INTERNAL_FIELDS.map((f) => [f, 0]));
+
 /** A stored message as the REST API returns it (ObjectIds and dates serialise as hex and ISO). */
 export function messageJson(doc: MessageFields | Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...(doc as Record<string, unknown>) };

@@ -3,12 +3,12 @@
  * caller's company's; passwords follow the register rule; a password change, deactivation or
  * deletion ends the user's sessions; the last active manager cannot be removed.
  */
-import type { ClientSession, Types } from 'mongoose';
+import { Types, type ClientSession } from 'mongoose';
 import { Company } from '../models/Company';
 import { isServiceProvider } from '../models/constants';
 import { Location } from '../models/Location';
 import { ServiceCategory } from '../models/ServiceCategory';
-import { StaffSchedule } from '../models/StaffSchedule';
+import { StaffSchedule, type StaffScheduleFields } from '../models/StaffSchedule';
 import { User, type UserFields } from '../models/User';
 import { ConflictError, NotFoundError } from '../utils/errors';
 import { escapeRegex } from '../utils/regex';
@@ -87,6 +87,11 @@ export function createStaffService(deps: StaffDeps) {
   }
 
   return {
+    /**
+     * The company's staff by name with their weekly schedules. Both reads go to the driver (the
+     * filter is the company's, ids are cast here): in the profile of the list, Mongoose's query
+     * building cost about 0.3 ms of CPU a query.
+     */
     async list(companyId: CompanyId, q: StaffListQuery) {
       const filter: Record<string, unknown> = { companyId };
       if (q.role) filter.$or = [{ role: q.role }, { roles: q.role }];
@@ -96,15 +101,17 @@ export function createStaffService(deps: StaffDeps) {
       }
       if (q.locationId) {
         await assertOwned(Location, companyId, [q.locationId], 'Location');
-        filter.locationIds = q.locationId;
+        filter.locationIds = new Types.ObjectId(q.locationId);
       }
       if (q.serviceCategoryId) {
         await assertOwned(ServiceCategory, companyId, [q.serviceCategoryId], 'Service category');
-        filter.serviceCategoryIds = q.serviceCategoryId;
+        filter.serviceCategoryIds = new Types.ObjectId(q.serviceCategoryId);
       }
       if (q.serviceProvider !== undefined) filter.serviceProvider = q.serviceProvider === 'true';
-      const users = await User.find(filter).select('-passwordHash').sort({ fullName: 1 }).lean<UserFields[]>();
-      const schedules = await StaffSchedule.find({ companyId, userId: { $in: users.map((u) => u._id) } }).lean();
+      const users = await User.collection.find<UserFields>(filter, { projection: { passwordHash: 0 }, sort: { fullName: 1 } }).toArray();
+      const schedules = await StaffSchedule.collection
+        .find<StaffScheduleFields>({ companyId, userId: { $in: users.map((u) => u._id) } })
+        .toArray();
       const byUser = new Map<string, unknown[]>();
       for (const s of schedules) byUser.set(String(s.userId), [...(byUser.get(String(s.userId)) ?? []), s]);
       return users.map((u) => ({ ...shape(u, '_id'), schedules: byUser.get(String(u._id)) ?? [] }));

@@ -3,10 +3,10 @@
  * plan, scan candidates, test the filter, sort, skip and limit. Returns stored records.
  */
 import type { Collection, Rec } from '../storage/collection';
-import { keyString, type Doc } from '../values';
+import { compareValues, keyString, type Doc } from '../values';
 import { compileFilter } from './matcher';
 import { planQuery, scanIndex, scanIsExact, type Plan } from './planner';
-import { parseSort, sortDocs } from './sort';
+import { parseSort, sortDocs, sortValue } from './sort';
 
 /** What a reader can see of one collection. */
 export interface DocSource {
@@ -62,17 +62,27 @@ export function findRecs(src: DocSource, opts: FindOptions): FindResult {
     collation: opts.collation,
   });
   const overlay = src.overlayIds();
+  const committed = overlay.length === 0;
   const stats: ExecStats = { keys: 0, docs: 0, sortedInMemory: false, millis: 0 };
-  const needSort = sortKeys.length > 0 && !(plan.providesSort && overlay.length === 0);
+  const needSort = sortKeys.length > 0 && !(plan.providesSort && committed);
   const skip = opts.skip ?? 0;
   const want = opts.limit && opts.limit > 0 ? skip + opts.limit : Infinity;
   const out: Rec[] = [];
   const scores = new Map<Rec, number>();
   const seen = new Set<string>();
-  const dedupe = plan.kind !== 'COLLSCAN' || overlay.length > 0;
+  // One entry per document: a single-valued index scanned for one key prefix yields no id twice.
+  const distinct = plan.kind === 'IXSCAN' && !plan.index!.multikey && plan.combos.length <= 1;
+  const dedupe = !committed || (plan.kind !== 'COLLSCAN' && !distinct);
   const text = compiled.text;
   const textIndex = plan.index?.text;
   const textCandidates = plan.kind === 'TEXT' && text && textIndex ? textIndex.candidates(text) : undefined;
+  // Every candidate of an exact scan matches: no document is tested.
+  const exact = committed && !opts.collation && scanIsExact(plan, compiled.filter);
+  // The scan yields the sort's leading keys in order: once the page is full, the documents that
+  // tie with its last one on those keys are the only others that can still belong to it.
+  const prefixKeys = needSort && committed && !opts.collation && want !== Infinity ? plan.sortPrefix : undefined;
+  const prefixOf = (r: Rec): unknown[] => prefixKeys!.map((k) => sortValue(r.doc, k.path, k.dir));
+  let boundary: unknown[] | undefined;
 
   const consider = (id: string, fromOverlay: boolean): boolean => {
     if (dedupe) {
@@ -87,7 +97,12 @@ export function findRecs(src: DocSource, opts: FindOptions): FindResult {
       if (score <= 0 || (!fromOverlay && !textIndex.accepts(rec.doc, text))) return false;
       scores.set(rec, score);
     }
-    if (!compiled.test(rec.view)) return false;
+    if (!exact && !compiled.test(rec.view)) return false;
+    if (prefixKeys && out.length >= want) {
+      boundary ??= prefixOf(out[out.length - 1]!);
+      const next = prefixOf(rec);
+      if (next.some((v, i) => compareValues(v, boundary![i]) !== 0)) return true;
+    }
     out.push(rec);
     return !needSort && out.length >= want;
   };
@@ -99,6 +114,11 @@ export function findRecs(src: DocSource, opts: FindOptions): FindResult {
       case 'TEXT':
         return textCandidates!.keys();
       case 'IXSCAN':
+        // Points on _id: documents are kept by their _id's key, so no index search is needed.
+        if (plan.index === src.coll?.idIndex && !plan.range && plan.combos.every((c) => c.length === 1)) {
+          stats.keys += plan.combos.length;
+          return plan.combos.map((c) => keyString(c[0]));
+        }
         return scanIndex(plan, stats);
       default: {
         const ids = src.coll ? src.coll.docs.keys() : [];
@@ -141,7 +161,7 @@ export function countMatches(src: DocSource, opts: FindOptions): number {
     const compiled = compileFilter(filter);
     if (compiled.text === undefined) {
       const plan = planQuery(src.coll, compiled.filter, [], {});
-      if (scanIsExact(plan, filter)) {
+      if (plan.kind === 'IXSCAN' && scanIsExact(plan, filter)) {
         // Each entry of a single-valued index is one live document: count the key range.
         const index = plan.index!;
         let n = 0;

@@ -32,6 +32,12 @@ export interface Plan {
   /** Scan direction relative to the index order (or natural order for COLLSCAN). */
   dir: 1 | -1;
   providesSort: boolean;
+  /**
+   * When the scan yields the sort's leading keys in order but not the rest (`{ created_at: -1,
+   * _id: -1 }` on an index ending in `created_at`): those keys. The executor still sorts, but
+   * stops reading once the page is full and nothing further can tie with its last document.
+   */
+  sortPrefix?: SortKey[];
   idValues?: unknown[];
 }
 
@@ -105,21 +111,25 @@ export function satisfiesHi(x: unknown, b: Bound | undefined): boolean {
   return c < 0 || (c === 0 && b.incl);
 }
 
-/** Which direction (1 or -1) scanning `index` yields `sort` order after `eqPrefix` fields, if any. */
-function sortDirection(index: Index, eqPrefix: number, sort: SortKey[]): 1 | -1 | 0 {
-  if (sort.length === 0 || sort.some((s) => s.meta) || index.multikey) return 0;
+/**
+ * How scanning `index` after `eqPrefix` equality fields orders `sort`: the direction (1 or -1, or 0
+ * when it orders none of it) and how many of the sort's keys (other than the equality fields,
+ * which are constant) it orders, leading ones first.
+ */
+function sortDirection(index: Index, eqPrefix: number, sort: SortKey[]): { dir: 1 | -1 | 0; rest: SortKey[]; ordered: number } {
+  if (sort.length === 0 || sort.some((s) => s.meta) || index.multikey) return { dir: 0, rest: sort, ordered: 0 };
   const rest = sort.filter((s) => !index.fields.slice(0, eqPrefix).some((f) => f.path === s.path));
-  if (rest.length === 0) return 1;
-  if (rest.length > index.fields.length - eqPrefix) return 0;
+  if (rest.length === 0) return { dir: 1, rest, ordered: 0 };
   let dir: 1 | -1 | 0 = 0;
-  for (let i = 0; i < rest.length; i++) {
-    const f = index.fields[eqPrefix + i]!;
-    if (f.path !== rest[i]!.path) return 0;
-    const d = (f.dir === rest[i]!.dir ? 1 : -1) as 1 | -1;
-    if (dir !== 0 && d !== dir) return 0;
+  let ordered = 0;
+  for (; ordered < rest.length && eqPrefix + ordered < index.fields.length; ordered++) {
+    const f = index.fields[eqPrefix + ordered]!;
+    if (f.path !== rest[ordered]!.path) break;
+    const d = (f.dir === rest[ordered]!.dir ? 1 : -1) as 1 | -1;
+    if (dir !== 0 && d !== dir) break;
     dir = d;
   }
-  return dir;
+  return { dir: ordered === 0 ? 0 : dir, rest, ordered };
 }
 
 function indexPlan(index: Index, conds: Map<string, FieldCond>, sort: SortKey[]): { plan: Plan; score: number } {
@@ -143,10 +153,22 @@ function indexPlan(index: Index, conds: Map<string, FieldCond>, sort: SortKey[])
     }
     break;
   }
-  const sortDir = combos.length === 1 ? sortDirection(index, eq, sort) : 0;
-  const score = eq * 4 + (range ? 2 : 0) + (sortDir !== 0 ? 1 : 0) + (index.unique && eq === index.fields.length ? 3 : 0);
+  const order = combos.length === 1 ? sortDirection(index, eq, sort) : { dir: 0 as const, rest: sort, ordered: 0 };
+  const providesSort = order.dir !== 0 && order.ordered === order.rest.length;
+  // A scan that orders only the sort's leading keys still saves reading past the page, but it
+  // keeps the plan (and the direction, so ties come in the same order) chosen without it.
+  const sortPrefix = !providesSort && order.dir === 1 && order.ordered > 0 ? order.rest.slice(0, order.ordered) : undefined;
+  const score = eq * 4 + (range ? 2 : 0) + (providesSort ? 1 : 0) + (index.unique && eq === index.fields.length ? 3 : 0);
   return {
-    plan: { kind: 'IXSCAN', index, combos, ...(range ? { range } : {}), dir: sortDir === -1 ? -1 : 1, providesSort: sortDir !== 0 },
+    plan: {
+      kind: 'IXSCAN',
+      index,
+      combos,
+      ...(range ? { range } : {}),
+      dir: providesSort && order.dir === -1 ? -1 : 1,
+      providesSort,
+      ...(sortPrefix ? { sortPrefix } : {}),
+    },
     score,
   };
 }
@@ -246,28 +268,44 @@ function sameCondition(a: unknown, b: unknown): boolean {
   return !isPlainObject(a) && !isPlainObject(b) && keyString(a) === keyString(b);
 }
 
+const scalar = (v: unknown): boolean => v !== null && v !== undefined && !Array.isArray(v) && !isPlainObject(v) && !(v instanceof RegExp);
+
+/**
+ * The values of a plain scalar, `{ $eq: scalar }` or `{ $in: [scalars] }` condition (what an
+ * index point answers exactly); undefined for any other condition.
+ */
+export function pointsOf(v: unknown): unknown[] | undefined {
+  if (scalar(v)) return [v];
+  if (!isPlainObject(v) || Object.keys(v).length !== 1) return undefined;
+  if ('$eq' in v) return scalar(v.$eq) ? [v.$eq] : undefined;
+  return Array.isArray(v.$in) && v.$in.every(scalar) ? v.$in : undefined;
+}
+
+const isPointCondition = (v: unknown): boolean => pointsOf(v) !== undefined;
+
 /**
  * Whether every key an index scan of `plan` yields belongs to a document that matches `filter`,
- * so the documents need not be read to count them: a single-valued (not multikey) index whose
- * equality prefix is exactly the filter's fields, each a plain scalar (or `$in` of scalars), and
- * any other filter field is the partial index's own condition.
+ * so the documents need not be read to count them, nor tested to return them: a single-valued
+ * (not multikey) index whose equality prefix is exactly the filter's fields, each a plain scalar
+ * (or `$in` of scalars), and any other filter field is the partial index's own condition; or an
+ * _id lookup by such values.
  */
 export function scanIsExact(plan: Plan, filter: Doc): boolean {
+  if (plan.kind === 'IDHACK') return Object.keys(filter).length === 1 && isPointCondition(filter._id);
   const index = plan.index;
   if (plan.kind !== 'IXSCAN' || !index || index.multikey || index.sparse || plan.range) return false;
   const prefix = new Set(index.fields.slice(0, plan.combos[0]?.length ?? 0).map((f) => f.path));
   const partial = index.spec.partialFilterExpression;
-  const scalar = (v: unknown) => v !== null && v !== undefined && !Array.isArray(v) && !isPlainObject(v) && !(v instanceof RegExp);
   return Object.entries(filter).every(([k, v]) => {
     if (k.startsWith('$')) return false;
-    if (prefix.has(k)) {
-      if (scalar(v)) return true;
-      if (!isPlainObject(v) || Object.keys(v).length !== 1) return false;
-      if ('$eq' in v) return scalar(v.$eq);
-      return Array.isArray(v.$in) && v.$in.every(scalar);
-    }
+    if (prefix.has(k)) return isPointCondition(v);
     return partial !== undefined && k in partial && sameCondition(v, partial[k]);
   });
+}
+
+/** Whether a filter is only point conditions (see pointsOf) on plain field paths. */
+export function isPointFilter(filter: Doc): boolean {
+  return Object.entries(filter).every(([k, v]) => !k.includes('$') && isPointCondition(v));
 }
 
 const TYPE_NUMBERS: Record<string, string> = {
