@@ -13,36 +13,16 @@ import * as path from 'node:path';
 import bcrypt from 'bcrypt';
 import mongoose from 'mongoose';
 import { createClient } from 'redis';
-import { accessToken, formatGoal, startChild, startDatabase, stopChild, SECRETS, writeBenchResult, type Child, type Goal } from './harness';
+import { accessToken, formatGoal, startApp, startDatabase, stopChild, SECRETS, writeBenchResult, type Child, type Goal } from './harness';
 import { connectDashboards, fakeMetaBot, percentile, postJson } from './loopback';
 import { runTag, seedCompany } from './seed';
 
 const CLIENTS = 500;
 const RATE = 20;
 const SECONDS = 10;
-const LIMITS_OFF = '1000000000';
 
 function appProcess(mongoUri: string, redisUrl: string, keyPrefix: string, metaBotUrl: string, logDir: string): Promise<Child> {
-  return startChild(
-    ['dist/src/bench/app-server.js'],
-    {
-      NODE_ENV: 'production',
-      MONGODB_URI: mongoUri,
-      ...SECRETS,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_DIR: logDir,
-      META_BOT_BASE_URL: metaBotUrl,
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: keyPrefix,
-      MESSAGE_RATE_LIMIT_MAX: LIMITS_OFF,
-      CONVERSATION_RATE_LIMIT_MAX: LIMITS_OFF,
-      APPOINTMENT_RATE_LIMIT_MAX: LIMITS_OFF,
-      AUTH_RATE_LIMIT_MAX: LIMITS_OFF,
-    },
-    /PetBuddy API listening on (http:\/\/127\.0\.0\.1:\d+)/,
-    true,
-  );
+  return startApp({ mongoUri, metaBotUrl, logDir, env: { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix } });
 }
 
 async function removeKeys(redisUrl: string, keyPrefix: string): Promise<void> {

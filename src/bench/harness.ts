@@ -87,7 +87,14 @@ export function startDatabase(nodeArgs: string[] = []): Promise<Child> {
  * The real process in production mode with the bench secrets, on a free loopback port, its rate
  * limits raised; IPC open for the heap probe of app-server.ts.
  */
-export function startApp(opts: { mongoUri: string; metaBotUrl: string; logDir: string; nodeArgs?: string[] }): Promise<Child> {
+export function startApp(opts: {
+  mongoUri: string;
+  metaBotUrl: string;
+  logDir: string;
+  nodeArgs?: string[];
+  /** More settings (REDIS_URL for the fan-out through Redis). */
+  env?: Record<string, string>;
+}): Promise<Child> {
   return startChild(
     [...(opts.nodeArgs ?? []), '--expose-gc', 'dist/src/bench/app-server.js'],
     {
@@ -103,6 +110,7 @@ export function startApp(opts: { mongoUri: string; metaBotUrl: string; logDir: s
       CONVERSATION_RATE_LIMIT_MAX: NO_RATE_LIMIT,
       AUTH_RATE_LIMIT_MAX: NO_RATE_LIMIT,
       CORS_ORIGINS: 'http://localhost:3000',
+      ...opts.env,
     },
     /PetBuddy API listening on (http:\/\/127\.0\.0\.1:\d+)/,
     true,
