@@ -1,17 +1,9 @@
 /** The Redis connection never holds up the process: not at start when Redis is down, not at shutdown. */
-import { createServer } from 'node:net';
 import { connectRedis } from '../../config/redis';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from './httpSupport';
 
 test('when Redis is down, then connecting returns within its bound, nothing is ready, and closing does not wait for it', async () => {
-  const url = `redis://127.0.0.1:${await closedPort()}`;
+  const url = `redis://127.0.0.1:${await freePort()}`;
   const started = Date.now();
   const redis = await connectRedis(url, 'petbuddy-test:');
   expect(Date.now() - started).toBeLessThan(4000);
