@@ -319,7 +319,7 @@ async function main(): Promise<void> {
   if (flags.parts.has('conversations')) {
     await conversationsRun({ rounds: flags.conversationsRounds, nodeArgs: profileArgsOf(flags.cpuProfileDir) });
   }
-  if (flags.parts.has('fanout-cluster')) await fanoutClusterRun(benchRedisUrl());
+  if (flags.parts.has('fanout-cluster')) await fanoutClusterRun(benchRedisUrl(), profileArgsOf(flags.cpuProfileDir));
 }
 
 main().then(
