@@ -30,9 +30,9 @@ function boundedInt(name: string, value: string | undefined, fallback: number, m
  * The benchmark's own switches:
  * - BENCH_ONLY: unset runs every part; `healthy` only the inbox benchmark's baseline and healthy
  *   run (for quick comparisons while tuning); otherwise a comma-separated list of parts
- *   (`inbox`, `sustained`, `list-cost`, `booking`, `customers`, `conversations`);
+ *   (`inbox`, `sustained`, `list-cost`, `booking`, `customers`, `conversations`, `fanout-cluster`);
  * - BENCH_ROUNDS=n: the inbox benchmark's alternating rounds (default 3);
- * - BENCH_CPU_PROF=<dir>: the inbox benchmark, the sustained run, booking, customers and conversations profile the database and the app;
+ * - BENCH_CPU_PROF=<dir>: the inbox benchmark, the sustained run, booking, customers, conversations and fanout-cluster profile the database and the app(s);
  * - BENCH_SUSTAINED_MINUTES (default 10) and BENCH_SUSTAINED_RATE (requests/s offered, default 55);
  * - BENCH_LIST_COST_REQUESTS: measured list requests per company (default 200);
  * - BENCH_BOOKING_REQUESTS: measured availability requests per range, one day and one week (default 200);
