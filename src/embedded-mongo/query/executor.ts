@@ -164,8 +164,14 @@ export function countMatches(src: DocSource, opts: FindOptions): number {
       if (plan.kind === 'IXSCAN' && scanIsExact(plan, filter)) {
         // Each entry of a single-valued index is one live document: count the key range.
         const index = plan.index!;
+        // `$in: [0, 0]` (or 0 and 0.0) names one key twice: each key range is counted once.
+        const combos = plan.combos.length > 1 ? [...plan.combos].sort((x, y) => index.compareKey(x, y)) : plan.combos;
         let n = 0;
-        for (const combo of plan.combos) n += index.entries.countEqual((e) => index.compareKey(e.k, combo));
+        for (let i = 0; i < combos.length; i++) {
+          const combo = combos[i]!;
+          if (i > 0 && index.compareKey(combos[i - 1]!, combo) === 0) continue;
+          n += index.entries.countEqual((e) => index.compareKey(e.k, combo));
+        }
         const skipped = Math.max(0, n - (opts.skip ?? 0));
         return opts.limit && opts.limit > 0 ? Math.min(opts.limit, skipped) : skipped;
       }

@@ -167,6 +167,19 @@ describe('exact index scans', () => {
     expect(ids).toEqual([1, 4]);
     expect(await coll.countDocuments({ c: 'x', a: { $in: [1, 2] } })).toBe(2);
   });
+
+  test('when $in names one value twice or in two numeric types, then each matching document is counted once', async () => {
+    // No arrays: the index on a stays single-valued, so the count reads key ranges.
+    const scalars = await collectionOf('exact-scalars', [
+      { _id: 1, c: 'x', a: 1 },
+      { _id: 2, c: 'x', a: 2 },
+      { _id: 3, c: 'x' },
+      { _id: 4, c: 'y', a: 1 },
+    ]);
+    expect(await scalars.countDocuments({ a: { $in: [1, 1] } })).toBe(2);
+    expect(await scalars.countDocuments({ a: { $in: [2, 2.0, 1] } })).toBe(3);
+    expect(await scalars.countDocuments({ c: 'x', a: { $in: [null, null] } })).toBe(1);
+  });
 });
 
 describe('property: the planner`s answer is the collection scan`s answer', () => {
