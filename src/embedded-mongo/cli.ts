@@ -1,6 +1,7 @@
 /**
- * `npm run db:embedded -- --port N [--dbpath DIR] [--ttl-interval MS] [--compact-bytes N]`: runs the embedded
- * server until SIGTERM/SIGINT. Prints one line with its mongodb:// URI once it accepts connections.
+ * `npm run db:embedded -- --port N [--host H] [--advertise-host HOST[:PORT]] [--dbpath DIR] [--ttl-interval MS]
+ * [--compact-bytes N]`: runs the embedded server until SIGTERM/SIGINT. Prints one line with its mongodb:// URI
+ * (and the address hello advertises, when fixed) once it accepts connections.
  */
 import { startEmbeddedMongo } from './server';
 
@@ -9,6 +10,7 @@ interface Args {
   dbPath?: string;
   ttlMs?: number;
   host?: string;
+  advertiseHost?: string;
   compactBytes?: number;
 }
 
@@ -21,6 +23,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--dbpath' && v) out.dbPath = v;
     else if (a === '--ttl-interval' && v) out.ttlMs = Number(v);
     else if (a === '--host' && v) out.host = v;
+    else if (a === '--advertise-host' && v) out.advertiseHost = v;
     else if (a === '--compact-bytes' && v) out.compactBytes = Number(v);
     else continue;
     i++;
@@ -34,12 +37,14 @@ async function main(): Promise<void> {
   const server = await startEmbeddedMongo({
     port: args.port,
     ...(args.host ? { host: args.host } : {}),
+    ...(args.advertiseHost ? { advertiseHost: args.advertiseHost } : {}),
     ...(args.dbPath ? { dbPath: args.dbPath } : {}),
     ...(args.ttlMs ? { ttlMonitorIntervalMs: args.ttlMs } : {}),
     ...(args.compactBytes ? { compactBytes: args.compactBytes } : {}),
   });
+  const advertised = server.advertised ? `, hello advertises ${server.advertised}` : '';
   process.stdout.write(
-    `embedded MongoDB listening on ${server.uri.replace(/\/$/, '')} (${args.dbPath ? `data in ${args.dbPath}` : 'in memory'})\n`,
+    `embedded MongoDB listening on ${server.uri.replace(/\/$/, '')} (${args.dbPath ? `data in ${args.dbPath}` : 'in memory'}${advertised})\n`,
   );
   let stopping = false;
   const stop = (signal: string): void => {

@@ -36,12 +36,20 @@ export interface EmbeddedMongoOptions {
   compactBytes?: number;
   /** Maximum transaction lifetime (MongoDB: 60 s). */
   transactionLifetimeMs?: number;
+  /**
+   * `host[:port]` that hello names as this member (me, hosts, primary) to every client, for
+   * clients that reach the server through port mapping or NAT. Without it: the host name the
+   * server listens on, or else the local address each client connected to.
+   */
+  advertiseHost?: string;
 }
 
 export interface EmbeddedMongo {
   uri: string;
   port: number;
   host: string;
+  /** The address hello names to every client, when it is one address (not per connection). */
+  advertised?: string;
   stop(): Promise<void>;
 }
 
@@ -55,11 +63,16 @@ class Connection {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
+  /** What hello tells this client about the server, fixed for the connection. */
+  private readonly conn: { me: string; connectionId: number };
+
   constructor(
     private readonly socket: net.Socket,
     private readonly state: ServerState,
-    private readonly id: number,
+    id: number,
+    me: string,
   ) {
+    this.conn = { me, connectionId: id };
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.close());
@@ -95,16 +108,10 @@ class Connection {
     }
   }
 
-  private me(): string {
-    const addr = this.socket.localAddress ?? this.state.host;
-    const host = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
-    return `${host.includes(':') ? `[${host}]` : host}:${this.state.port}`;
-  }
-
   private async handle(message: Buffer): Promise<void> {
     if (this.closed) return;
     const header = readHeader(message);
-    const conn = { me: this.me(), connectionId: this.id };
+    const conn = this.conn;
     try {
       if (header.opCode === OP_MSG) {
         let body: Doc;
@@ -158,6 +165,38 @@ class Connection {
   }
 }
 
+/** host:port as MongoDB writes it, IPv6 literals in brackets. */
+function hostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The local address a client reached: what hello names when nothing else says better. */
+function localAddressOf(socket: net.Socket, state: ServerState): string {
+  const addr = socket.localAddress ?? state.host;
+  return hostPort(addr.startsWith('::ffff:') ? addr.slice(7) : addr, state.port);
+}
+
+const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
+
+/** Parses `host[:port]` (an IPv6 literal in brackets when a port follows); the port is optional. */
+function parseAdvertiseHost(value: string): { host: string; port?: number } {
+  const bracketed = /^\[([^\]]+)\](?::([^:]*))?$/.exec(value);
+  let host = value;
+  let portText: string | undefined;
+  if (bracketed) {
+    host = bracketed[1]!;
+    portText = bracketed[2];
+  } else if (!net.isIPv6(value) && value.includes(':')) {
+    host = value.slice(0, value.lastIndexOf(':'));
+    portText = value.slice(value.lastIndexOf(':') + 1);
+  }
+  const port = portText === undefined ? undefined : Number(portText);
+  const hostOk = bracketed ? net.isIPv6(host) : net.isIP(host) !== 0 || HOST_NAME.test(host);
+  const portOk = port === undefined || (/^\d{1,5}$/.test(portText!) && port >= 1 && port <= 65535);
+  if (!hostOk || !portOk) throw new Error(`invalid advertise host '${value}': expected host[:port]`);
+  return port === undefined ? { host } : { host, port };
+}
+
 function protocolError(err: unknown): Doc {
   if (!(err instanceof ProtocolError)) return toCommandError(err).toReply();
   return new MongoCommandError('BadValue', `invalid message: ${err.message}`).toReply();
@@ -165,6 +204,7 @@ function protocolError(err: unknown): Doc {
 
 export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const host = opts.host ?? '127.0.0.1';
+  const advertise = opts.advertiseHost === undefined ? undefined : parseAdvertiseHost(opts.advertiseHost);
   const engine = await Engine.open({
     ...(opts.dbPath ? { dbPath: opts.dbPath } : {}),
     sync: opts.journalSync ?? true,
@@ -180,6 +220,10 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
     connections: { current: 0, totalCreated: 0 },
     transactionLifetimeMs: opts.transactionLifetimeMs ?? 60_000,
   };
+  // The wire protocol carries no host name, so hello names what the server can know: the address
+  // it was told to advertise, or the host name it listens on (one interface, so every client
+  // reached that name), or else per connection the local address the client reached.
+  let advertised: string | undefined;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -189,7 +233,7 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
       sockets.delete(socket);
       state.connections.current--;
     });
-    new Connection(socket, state, state.connections.totalCreated);
+    new Connection(socket, state, state.connections.totalCreated, advertised ?? localAddressOf(socket, state));
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -204,6 +248,8 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
     throw err;
   }
   state.port = (server.address() as net.AddressInfo).port;
+  if (advertise) advertised = hostPort(advertise.host, advertise.port ?? state.port);
+  else if (net.isIP(host) === 0) advertised = hostPort(host, state.port);
   engine.startTtlMonitor(opts.ttlMonitorIntervalMs ?? 60_000);
   const housekeeping = setInterval(() => {
     const now = Date.now();
@@ -217,9 +263,10 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
 
   let stopping: Promise<void> | null = null;
   return {
-    uri: `mongodb://${host.includes(':') ? `[${host}]` : host}:${state.port}/`,
+    uri: `mongodb://${hostPort(host, state.port)}/`,
     port: state.port,
     host,
+    ...(advertised ? { advertised } : {}),
     stop: () => {
       stopping ??= (async () => {
         clearInterval(housekeeping);

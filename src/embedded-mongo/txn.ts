@@ -7,9 +7,12 @@
  * key, or one writing a document changed since its snapshot, gets WriteConflict (which the
  * driver retries); a write outside transactions waits until the lock holder ends.
  */
+import type { Snapshots } from './clock';
 import { MongoCommandError, writeConflict } from './errors';
 import type { DocSource } from './query/executor';
 import type { Collection, Rec } from './storage/collection';
+import type { Engine } from './storage/engine';
+import { normalizeSpec, sameBehaviour } from './storage/index-def';
 import { keyString, type Doc } from './values';
 
 /** A transaction's version of one document: `rec` null means deleted. */
@@ -26,6 +29,8 @@ export class Txn {
   readonly overrides = new Map<string, Map<string, Rec | null>>();
   readonly locks = new Set<string>();
   readonly startedAt = Date.now();
+  /** The read concern level the transaction started with (explicit DDL needs "local"). */
+  readLevel: string | undefined;
   readonly done: Promise<void>;
   private finish!: () => void;
 
@@ -58,6 +63,11 @@ export class Txn {
     };
   }
 
+  /** Starts the snapshot at an earlier time: these documents changed since, and were then so. */
+  readFrom(versions: Map<string, Map<string, Rec | null>>): void {
+    for (const [ns, m] of versions) this.overrides.set(ns, new Map(m));
+  }
+
   /** Whether the committed version of a document changed after this snapshot. */
   changedSinceSnapshot(ns: string, id: string): boolean {
     return this.overrides.get(ns)?.has(id) ?? false;
@@ -84,9 +94,35 @@ export function uniqueLockKey(ns: string, index: string, key: unknown[]): string
   return `${ns}\u0000${index}\u0000${keyString(key)}`;
 }
 
+/**
+ * A collection a transaction created (explicitly, or implicitly by writing to it): in the catalog
+ * so the transaction's statements find it, hidden from everyone else until the commit publishes
+ * it. `owner` null: left over by a transaction that ended without publishing it, still hidden.
+ */
+export interface Uncommitted {
+  owner: Txn | null;
+  /** Created by create or createIndexes: published at commit even if nothing was written to it. */
+  explicit: boolean;
+}
+
 export class TxnManager {
   readonly active = new Set<Txn>();
   private readonly locks = new Map<string, Txn>();
+  /** Collections in the catalog that no commit has published yet. */
+  readonly uncommitted = new Map<Collection, Uncommitted>();
+  /** Uncommitted collections that were replaced in the catalog: a writer holding one looks again. */
+  readonly replaced = new WeakSet<Collection>();
+  /** Called when a transaction ends (the engine settles the collections it created). */
+  onEnd: ((txn: Txn, state: 'committed' | 'aborted') => void) | undefined;
+
+  constructor(private readonly snapshots: Snapshots) {}
+
+  /** The active transaction that created this still-hidden collection, if any. */
+  creator(coll: Collection): Txn | undefined {
+    if (this.uncommitted.size === 0) return undefined;
+    const owner = this.uncommitted.get(coll)?.owner;
+    return owner && owner.state === 'active' ? owner : undefined;
+  }
 
   begin(txnNumber: bigint): Txn {
     const t = new Txn(txnNumber);
@@ -94,8 +130,12 @@ export class TxnManager {
     return t;
   }
 
-  /** Called before committed data changes: active transactions keep the version they saw. */
+  /**
+   * Called for every change of committed data, once the clock has the change's time: active
+   * transactions keep the version they saw, and snapshot reads the version of their time.
+   */
   noteChange(ns: string, id: string, prev: Rec | undefined): void {
+    this.snapshots.noteChange(ns, id, prev);
     for (const t of this.active) {
       let m = t.overrides.get(ns);
       if (!m) t.overrides.set(ns, (m = new Map()));
@@ -125,6 +165,7 @@ export class TxnManager {
       txn.writes.clear();
     }
     txn.overrides.clear();
+    if (this.uncommitted.size > 0) this.onEnd?.(txn, state);
     txn.ended();
   }
 
@@ -185,4 +226,75 @@ export function noSuchTransaction(txnNumber: bigint, why = 'has been aborted'): 
   return new MongoCommandError('NoSuchTransaction', `Transaction with { txnNumber: ${txnNumber} } ${why}.`, {
     labels: ['TransientTransactionError'],
   });
+}
+
+// ------------------------------------------------------------------------ DDL in transactions
+
+/** What MongoDB 4.4+ requires of create and createIndexes in a transaction. */
+function checkTxnDdl(txn: Txn, command: string, ns: string): void {
+  if (txn.readLevel !== undefined && txn.readLevel !== 'local') {
+    throw new MongoCommandError(
+      'InvalidOptions',
+      `Cannot run '${command}' in a multi-document transaction with readConcern level '${txn.readLevel}': explicit DDL needs read concern "local"`,
+    );
+  }
+  if (ns.slice(ns.indexOf('.') + 1).startsWith('system.')) {
+    throw new MongoCommandError('OperationNotSupportedInTransaction', `Cannot create system collection ${ns} within a transaction.`);
+  }
+}
+
+/** `create` in a transaction: a new collection, seen by the transaction only until it commits. */
+export function createInTransaction(engine: Engine, txn: Txn, db: string, name: string, options: Doc): Doc {
+  checkTxnDdl(txn, 'create', `${db}.${name}`);
+  if (options.viewOn !== undefined) {
+    throw new MongoCommandError('OperationNotSupportedInTransaction', 'Cannot create a view in a multi-document transaction.');
+  }
+  if (options.timeseries !== undefined) {
+    throw new MongoCommandError(
+      'OperationNotSupportedInTransaction',
+      'Cannot create a time-series collection in a multi-document transaction.',
+    );
+  }
+  engine.createInTxn(txn, db, name, options, true);
+  return { ok: 1 };
+}
+
+/**
+ * `createIndexes` in a transaction: allowed on a collection that does not exist (created with
+ * them) or one this transaction created and has not written to; on any other only when every
+ * index already exists.
+ */
+export function createIndexesInTransaction(engine: Engine, txn: Txn, db: string, name: string, specs: Doc[]): Doc {
+  const ns = `${db}.${name}`;
+  checkTxnDdl(txn, 'createIndexes', ns);
+  const existing = engine.collection(db, name);
+  const mine = existing !== undefined && engine.txns.uncommitted.get(existing)?.owner === txn;
+  const visible = existing !== undefined && (mine || !engine.txns.uncommitted.has(existing));
+  if (existing && visible) {
+    const all = specs.every((s) => {
+      const spec = normalizeSpec(s);
+      const ix = existing.indexes.get(spec.name);
+      return ix !== undefined && sameBehaviour(ix.spec, spec);
+    });
+    const n = existing.indexes.size;
+    if (all) return { numIndexesBefore: n, numIndexesAfter: n, note: 'all indexes already exist', ok: 1 };
+    if (!mine) {
+      throw new MongoCommandError(
+        'OperationNotSupportedInTransaction',
+        `Cannot create new indexes on existing collection ${ns} in a multi-document transaction.`,
+      );
+    }
+    const written = [...(txn.writes.get(ns)?.values() ?? [])].some((w) => w.rec !== null);
+    if (written) {
+      throw new MongoCommandError(
+        'OperationNotSupportedInTransaction',
+        `Cannot create new indexes on non-empty collection ${ns} in a multi-document transaction.`,
+      );
+    }
+  }
+  const coll = visible ? existing! : engine.createInTxn(txn, db, name, {}, true);
+  engine.txns.uncommitted.get(coll)!.explicit = true;
+  const before = coll.indexes.size;
+  for (const spec of specs) coll.createIndex(spec);
+  return { numIndexesBefore: before, numIndexesAfter: coll.indexes.size, createdCollectionAutomatically: true, ok: 1 };
 }

@@ -82,6 +82,19 @@ function txnCheckUnique(ctx: WriteCtx, txn: Txn, coll: Collection, doc: Doc, sel
   }
 }
 
+/**
+ * The collection a write outside transactions inserts into: one a transaction is creating is
+ * waited for (as MongoDB's collection lock makes it wait), and one replaced in the catalog since
+ * the caller looked it up is looked up again.
+ */
+function liveTarget(ctx: WriteCtx, coll: Collection): Collection {
+  const txns = ctx.engine.txns;
+  const target = txns.replaced.has(coll) ? ctx.engine.ensureCollection(ctx.unit, coll.db, coll.name) : coll;
+  const creator = txns.creator(target);
+  if (creator) throw new Blocked(creator);
+  return target;
+}
+
 function txnRec(doc: Doc): Rec {
   return { doc, view: viewOf(doc), ver: Number.MAX_SAFE_INTEGER };
 }
@@ -90,8 +103,9 @@ export function insertDoc(ctx: WriteCtx, coll: Collection, doc: Doc): void {
   const id = keyString(doc._id);
   const { txn, engine } = ctx;
   if (!txn) {
-    waitForLocks(ctx, coll, [id], [doc]);
-    engine.insert(ctx.unit, coll, doc);
+    const target = liveTarget(ctx, coll);
+    waitForLocks(ctx, target, [id], [doc]);
+    engine.insert(ctx.unit, target, doc);
     return;
   }
   engine.txns.lock(txn, docLockKey(coll.ns, id));
@@ -134,17 +148,37 @@ export function assertUnlocked(ctx: WriteCtx, coll: Collection, ids: string[], n
   if (!ctx.txn) waitForLocks(ctx, coll, ids, newDocs);
 }
 
-/** Commits a transaction's writes to committed data (atomically) and journals them. */
+/**
+ * Commits a transaction: publishes the collections it created, then applies its writes to
+ * committed data (atomically), and journals both as one record.
+ */
 export async function commitTransaction(engine: Engine, txn: Txn): Promise<void> {
   const ops = [...txn.writes].flatMap(([ns, m]) => [...m.values()].map((w) => ({ ns, id: w._id, doc: w.rec?.doc ?? null })));
   engine.txns.active.delete(txn);
   const unit: WriteUnit = { ops: [] };
+  let published: Collection[] = [];
   try {
+    published = engine.publishCreated(unit, txn);
     if (ops.length > 0) engine.commitTxn(unit, ops);
   } catch (err) {
+    for (const c of published) engine.dropCollection(unit, c.db, c.name);
     engine.txns.end(txn, 'aborted');
+    await engine.commit(unit);
     throw err;
   }
   engine.txns.end(txn, 'committed');
   await engine.commit(unit);
+}
+
+/**
+ * A catalog change outside transactions (create, createIndexes, drop) waits while an open
+ * transaction is creating the collection, as MongoDB's collection lock makes it wait.
+ */
+export async function waitForCreator(engine: Engine, db: string, name: string): Promise<void> {
+  for (;;) {
+    const c = engine.collection(db, name);
+    const creator = c && engine.txns.creator(c);
+    if (!creator) return;
+    await creator.done;
+  }
 }

@@ -1,4 +1,5 @@
 /** What a command handler gets: the server's state, the database, and the session/transaction. */
+import type { Time } from '../clock';
 import { MongoCommandError } from '../errors';
 import type { CursorManager } from '../cursors';
 import { committedSource, type DocSource } from '../query/executor';
@@ -23,6 +24,8 @@ export interface CommandContext {
   db: string;
   session?: Session | undefined;
   txn?: Txn | undefined;
+  /** A snapshot read outside transactions (readConcern "snapshot"): the cluster time it reads at. */
+  readAt?: Time | undefined;
   /** The address the client connected to (host:port), for the replica-set hello. */
   me: string;
   connectionId: number;

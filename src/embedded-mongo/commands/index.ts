@@ -3,15 +3,18 @@
  * replays retried writes, and turns every failure into MongoDB's error reply.
  */
 import { type Long } from 'bson';
+import { isTimestamp, parseReadConcern, readTimeOf, startTxnReadConcern, withReadTime } from '../clock';
 import { MongoCommandError, toCommandError } from '../errors';
 import { noSuchTransaction, sessionKey, type Session } from '../txn';
 import { commitTransaction } from '../writes';
-import { toNumber, type Doc } from '../values';
+import { isPlainObject, toNumber, type Doc } from '../values';
 import { adminCommands } from './admin';
 import type { CommandContext, Handler, ServerState } from './context';
 import { ddlCommands } from './ddl';
+import { checkCommandFields } from './fields';
 import { readCommands } from './read';
 import { writeCommands } from './write';
+import { parseWriteConcern, withWriteConcernError } from './writeConcern';
 
 const HANDLERS: Record<string, Handler> = {
   ...adminCommands,
@@ -26,12 +29,10 @@ const NOT_IN_TXN = new Set([
   'count',
   'listCollections',
   'listIndexes',
-  'createIndexes',
   'drop',
   'dropDatabase',
   'dropIndexes',
   'renameCollection',
-  'create',
   'explain',
 ]);
 
@@ -88,7 +89,24 @@ function joinTransaction(ctx: CommandContext, name: string, cmd: Doc, session: S
   ctx.txn = txn;
 }
 
+/**
+ * Runs a command as a replica-set member does: takes the cluster time the client gossips, and
+ * stamps every reply, error or not, with operationTime and $clusterTime.
+ */
 export async function runCommand(state: ServerState, body: Doc, conn: { me: string; connectionId: number }): Promise<Doc> {
+  const clock = state.engine.time;
+  const gossiped = body.$clusterTime;
+  if (isPlainObject(gossiped) && isTimestamp(gossiped.clusterTime)) {
+    try {
+      clock.advance(gossiped.clusterTime);
+    } catch (err) {
+      return clock.stamp(toCommandError(err).toReply());
+    }
+  }
+  return clock.stamp(await dispatch(state, body, conn));
+}
+
+async function dispatch(state: ServerState, body: Doc, conn: { me: string; connectionId: number }): Promise<Doc> {
   const name = Object.keys(body)[0];
   const db = typeof body.$db === 'string' ? body.$db : 'admin';
   const ctx: CommandContext = { state, db, me: conn.me, connectionId: conn.connectionId };
@@ -99,11 +117,24 @@ export async function runCommand(state: ServerState, body: Doc, conn: { me: stri
   const txnNumber = txnNumberOf(body);
   const inTxn = body.autocommit === false && session !== undefined && txnNumber !== undefined;
   try {
+    // As mongod parses a command before anything runs: unknown fields, then the write concern.
+    checkCommandFields(name, body);
+    const writeConcernError = parseWriteConcern(name, body);
+    const readConcern = parseReadConcern(body);
     if (inTxn) {
       joinTransaction(ctx, name, body, session, txnNumber);
-      if (name === 'commitTransaction' || name === 'abortTransaction') {
-        return await endTxn(ctx, session, txnNumber, name === 'commitTransaction');
+      if (readConcern && ctx.txn) {
+        if (body.startTransaction !== true) {
+          throw new MongoCommandError('InvalidOptions', 'Only the first command in a transaction may specify a readConcern');
+        }
+        startTxnReadConcern(state.engine, ctx.txn, readConcern);
       }
+      if (name === 'commitTransaction' || name === 'abortTransaction') {
+        return withWriteConcernError(await endTxn(ctx, session, txnNumber, name === 'commitTransaction'), writeConcernError);
+      }
+      // A write to a collection that does not exist creates it for this transaction only.
+      const target = body[name];
+      if (ctx.txn && RETRYABLE.has(name) && typeof target === 'string') state.engine.createInTxn(ctx.txn, db, target, {}, false);
     } else if (session && txnNumber !== undefined && RETRYABLE.has(name)) {
       // A retryable write: the driver resends the same txnNumber after a network error.
       if (session.retryReply?.txnNumber === txnNumber) return session.retryReply.reply;
@@ -122,7 +153,9 @@ export async function runCommand(state: ServerState, body: Doc, conn: { me: stri
     if (!handler) {
       throw new MongoCommandError('CommandNotFound', `no such command: '${name}'`);
     }
-    const reply = await handler(body, ctx);
+    if (readConcern && !inTxn) ctx.readAt = readTimeOf(state.engine, name, body, readConcern);
+    const reply = withWriteConcernError(await handler(body, ctx), writeConcernError);
+    if (ctx.readAt) withReadTime(reply, ctx.readAt);
     if (ctx.txn && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) {
       state.engine.txns.end(ctx.txn, 'aborted');
     }

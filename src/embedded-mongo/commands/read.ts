@@ -1,10 +1,14 @@
 /** Reads: find, getMore, killCursors, count, distinct, aggregate, explain. */
 import { MongoCommandError, toCommandError } from '../errors';
+import { distinctValues, parseCollation } from '../query/collation';
+import { collectionlessInput } from '../query/collectionless';
 import { countMatches, explainFind, findRecs, type DocSource, type FindOptions, type FindResult } from '../query/executor';
-import { mingoOptions, newAggregator } from '../query/matcher';
+import { mingoOptions, newAggregator, type MingoExtra } from '../query/matcher';
 import { compileProjection } from '../query/projection';
-import { compareValues, isPlainObject, keyString, toNumber, toView, toViewCopy, valuesAtPath, type Doc } from '../values';
+import { resolveLet } from '../query/variables';
+import { isPlainObject, toNumber, toView, toViewCopy, valuesAtPath, type Doc } from '../values';
 import { collName, sourceOf, type CommandContext, type Handler } from './context';
+import { aggregateOnView, countOnView, distinctOnView, findOnView, lookupDocs, viewNamed } from './views';
 import { writeStageOutput } from './write';
 
 export function optionalNumber(cmd: Doc, field: string, min = 0): number | undefined {
@@ -34,7 +38,9 @@ function optionalObject(cmd: Doc, field: string): Doc | undefined {
 }
 
 export function sourceFor(ctx: CommandContext, name: string): DocSource {
-  return sourceOf(ctx, ctx.state.engine.collection(ctx.db, name));
+  const coll = ctx.state.engine.collection(ctx.db, name);
+  if (ctx.readAt) return ctx.state.engine.snapshots.source(coll, `${ctx.db}.${name}`, ctx.readAt);
+  return sourceOf(ctx, coll);
 }
 
 function findOptions(cmd: Doc): FindOptions {
@@ -48,8 +54,8 @@ function findOptions(cmd: Doc): FindOptions {
   if (cmd.hint !== undefined) opts.hint = cmd.hint;
   const collation = optionalObject(cmd, 'collation');
   if (collation) opts.collation = collation;
-  const vars = optionalObject(cmd, 'let');
-  if (vars) opts.variables = toView(vars) as Doc;
+  const variables = resolveLet(cmd.let);
+  if (variables) opts.variables = variables;
   return opts;
 }
 
@@ -59,9 +65,11 @@ function runFind(cmd: Doc, ctx: CommandContext): { res: FindResult; opts: FindOp
   return { res: findRecs(sourceFor(ctx, name), opts), opts, ns: `${ctx.db}.${name}` };
 }
 
-function find(cmd: Doc, ctx: CommandContext): Doc {
-  const { res, ns } = runFind(cmd, ctx);
-  const projector = compileProjection(optionalObject(cmd, 'projection'));
+function find(cmd: Doc, ctx: CommandContext): Doc | Promise<Doc> {
+  const view = viewNamed(ctx, cmd.find);
+  if (view) return findOnView(cmd, ctx, view, aggregate);
+  const { res, opts, ns } = runFind(cmd, ctx);
+  const projector = compileProjection(optionalObject(cmd, 'projection'), opts.variables);
   const docs = projector ? res.recs.map((r) => projector.apply(r.doc, res.scores.get(r))) : res.recs.map((r) => r.doc);
   const single = cmd.singleBatch === true || (cmd.limit !== undefined && toNumber(cmd.limit) < 0);
   const batch = ctx.state.cursors.open(ns, docs, optionalNumber(cmd, 'batchSize'), single);
@@ -80,7 +88,9 @@ function killCursors(cmd: Doc, ctx: CommandContext): Doc {
   return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
 }
 
-function count(cmd: Doc, ctx: CommandContext): Doc {
+function count(cmd: Doc, ctx: CommandContext): Doc | Promise<Doc> {
+  const view = viewNamed(ctx, cmd.count);
+  if (view) return countOnView(cmd, ctx, view, aggregate);
   const name = collName(cmd, 'count');
   const opts: FindOptions = { filter: optionalObject(cmd, 'query') ?? {} };
   const skip = optionalNumber(cmd, 'skip');
@@ -88,6 +98,8 @@ function count(cmd: Doc, ctx: CommandContext): Doc {
   if (skip) opts.skip = skip;
   if (limit) opts.limit = limit;
   if (cmd.hint !== undefined) opts.hint = cmd.hint;
+  const collation = optionalObject(cmd, 'collation');
+  if (collation) opts.collation = collation;
   const src = sourceFor(ctx, name);
   if (isPlainObject(opts.filter) && Object.keys(opts.filter).length === 0 && !skip && !limit && !ctx.txn) {
     return { n: src.coll?.docs.size ?? 0, ok: 1 };
@@ -95,22 +107,18 @@ function count(cmd: Doc, ctx: CommandContext): Doc {
   return { n: countMatches(src, opts), ok: 1 };
 }
 
-function distinct(cmd: Doc, ctx: CommandContext): Doc {
+function distinct(cmd: Doc, ctx: CommandContext): Doc | Promise<Doc> {
+  const view = viewNamed(ctx, cmd.distinct);
+  if (view) return distinctOnView(cmd, ctx, view, aggregate);
   const name = collName(cmd, 'distinct');
   if (typeof cmd.key !== 'string') throw new MongoCommandError('TypeMismatch', "BSON field 'distinct.key' is missing but a required field");
   const opts: FindOptions = { filter: optionalObject(cmd, 'query') ?? {} };
   const collation = optionalObject(cmd, 'collation');
   if (collation) opts.collation = collation;
   const res = findRecs(sourceFor(ctx, name), opts);
-  const seen = new Map<string, unknown>();
-  for (const r of res.recs) {
-    for (const v of valuesAtPath(r.doc, cmd.key).values) {
-      if (v === undefined) continue;
-      const k = keyString(v);
-      if (!seen.has(k)) seen.set(k, v);
-    }
-  }
-  return { values: [...seen.values()].sort(compareValues), ok: 1 };
+  const key = cmd.key;
+  const values = res.recs.flatMap((r) => valuesAtPath(r.doc, key).values.filter((v) => v !== undefined));
+  return { values: distinctValues(values, res.collation), ok: 1 };
 }
 
 // ------------------------------------------------------------------------------- aggregate
@@ -143,14 +151,14 @@ function splitPipeline(pipeline: Doc[]): PipelinePlan {
     find.limit = toNumber(stage('$limit'));
     i++;
   }
-  let rest = pipeline.slice(i);
-  let out: Doc | undefined;
-  const last = rest[rest.length - 1];
-  if (last && ('$out' in last || '$merge' in last)) {
-    out = last;
-    rest = rest.slice(0, -1);
-  }
-  return { find, rest, ...(out ? { out } : {}) };
+  return { find, ...splitOutput(pipeline.slice(i)) };
+}
+
+/** Takes a trailing $out or $merge, which writes the results instead of returning them. */
+function splitOutput(stages: Doc[]): { rest: Doc[]; out?: Doc } {
+  const last = stages[stages.length - 1];
+  if (last && ('$out' in last || '$merge' in last)) return { rest: stages.slice(0, -1), out: last };
+  return { rest: stages };
 }
 
 /**
@@ -177,14 +185,16 @@ async function aggregate(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject)) {
     throw new MongoCommandError('TypeMismatch', "'pipeline' option must be specified as an array");
   }
-  if (typeof cmd.aggregate !== 'string') {
-    throw new MongoCommandError('InvalidNamespace', "{aggregate: 1} is not valid for '$match'; a collection is required.");
-  }
+  if (typeof cmd.aggregate !== 'string') return aggregateDatabase(cmd, ctx, pipeline);
+  const view = viewNamed(ctx, cmd.aggregate);
+  if (view) return aggregateOnView(cmd, ctx, view, aggregate);
   const name = cmd.aggregate;
   const ns = `${ctx.db}.${name}`;
   const plan = splitPipeline(pipeline);
-  const vars = optionalObject(cmd, 'let');
-  if (vars) plan.find.variables = toView(vars) as Doc;
+  const variables = resolveLet(cmd.let);
+  if (variables) plan.find.variables = variables;
+  const collation = optionalObject(cmd, 'collation');
+  if (collation) plan.find.collation = collation;
   if (cmd.hint !== undefined) plan.find.hint = cmd.hint;
   const counted = cmd.explain !== true && plan.find.sort === undefined && !plan.out ? constantGroup(plan.rest) : undefined;
   let docs: Doc[];
@@ -199,33 +209,62 @@ async function aggregate(cmd: Doc, ctx: CommandContext): Promise<Doc> {
     if (plan.rest.length === 0) {
       docs = res.recs.map((r) => r.doc);
     } else {
-      const cache = new Map<string, Doc[]>();
-      const resolver = (other: string): Doc[] => {
-        let list = cache.get(other);
-        if (!list) {
-          list = findRecs(sourceFor(ctx, other), {}).recs.map((r) => toViewCopy(r.doc) as Doc);
-          cache.set(other, list);
-        }
-        return list;
-      };
-      try {
-        const agg = newAggregator(toView(plan.rest) as Doc[], {
-          ...mingoOptions(plan.find.variables ? { variables: plan.find.variables } : {}),
-          collectionResolver: resolver,
-        });
-        docs = agg.run(res.recs.map((r) => toViewCopy(r.doc) as Doc));
-      } catch (err) {
-        throw toCommandError(err);
-      }
+      docs = runStages(
+        ctx,
+        plan.rest,
+        res.recs.map((r) => toViewCopy(r.doc) as Doc),
+        { variables, collation: res.collation },
+      );
     }
   }
-  if (plan.out) {
-    await writeStageOutput(ctx, plan.out, docs);
+  return finishAggregate(cmd, ctx, ns, docs, plan.out);
+}
+
+/** Runs pipeline stages through mingo; $lookup, $graphLookup and $unionWith read other collections. */
+function runStages(ctx: CommandContext, stages: Doc[], input: Doc[], extra: MingoExtra): Doc[] {
+  const cache = new Map<string, Doc[]>();
+  const resolver = (other: string): Doc[] => {
+    let list = cache.get(other);
+    if (!list) {
+      list = lookupDocs(ctx, other) ?? findRecs(sourceFor(ctx, other), {}).recs.map((r) => toViewCopy(r.doc) as Doc);
+      cache.set(other, list);
+    }
+    return list;
+  };
+  try {
+    const agg = newAggregator(toView(stages) as Doc[], { ...mingoOptions(extra), collectionResolver: resolver });
+    return agg.run(input);
+  } catch (err) {
+    throw toCommandError(err);
+  }
+}
+
+/** Writes a trailing $out/$merge, or opens the cursor over the results. */
+async function finishAggregate(cmd: Doc, ctx: CommandContext, ns: string, docs: Doc[], out: Doc | undefined): Promise<Doc> {
+  if (out) {
+    await writeStageOutput(ctx, out, docs);
     docs = [];
   }
   const batchSize = isPlainObject(cmd.cursor) ? optionalNumber(cmd.cursor, 'batchSize') : undefined;
   const batch = ctx.state.cursors.open(ns, docs, batchSize);
   return { cursor: { firstBatch: batch.batch, id: batch.id, ns }, ok: 1 };
+}
+
+/** `{aggregate: 1}`: a pipeline whose first stage ($documents, $listLocalSessions) reads no collection. */
+async function aggregateDatabase(cmd: Doc, ctx: CommandContext, pipeline: Doc[]): Promise<Doc> {
+  if (cmd.aggregate !== 1) {
+    throw new MongoCommandError('FailedToParse', "Invalid command format: the 'aggregate' field must specify a collection name or 1");
+  }
+  const ns = `${ctx.db}.$cmd.aggregate`;
+  const variables = resolveLet(cmd.let);
+  const collation = parseCollation(optionalObject(cmd, 'collation'));
+  const input = collectionlessInput(pipeline, { variables, sessions: ctx.state.sessions.all() });
+  if (cmd.explain === true) {
+    return { explainVersion: '1', queryPlanner: { namespace: ns, winningPlan: { stage: 'QUEUED_DATA' } }, command: cmd, ok: 1 };
+  }
+  const { rest, out } = splitOutput(pipeline.slice(1));
+  const docs = rest.length === 0 ? input : runStages(ctx, rest, input, { variables, collation });
+  return finishAggregate(cmd, ctx, ns, docs, out);
 }
 
 async function explain(cmd: Doc, ctx: CommandContext): Promise<Doc> {

@@ -4,11 +4,15 @@ import { MongoCommandError, toCommandError } from '../errors';
 import { committedSource, findRecs, type FindOptions } from '../query/executor';
 import { compileProjection } from '../query/projection';
 import { applyUpdate, buildUpsert, parseUpdate, type UpdateSpec } from '../query/update';
+import { resolveLet } from '../query/variables';
 import type { Rec } from '../storage/collection';
 import type { WriteUnit } from '../storage/engine';
 import { isPlainObject, keyString, toNumber, toView, type Doc } from '../values';
 import { assertUnlocked, insertDoc, removeDoc, replaceDoc, retryWhileBlocked, type WriteCtx } from '../writes';
+import { checkDocument } from '../storage/validator';
 import { collName, sourceOf, type CommandContext, type Handler } from './context';
+import { deleteMeasurements, insertMeasurement, updateMeasurements } from './timeseries';
+import { viewWriteError } from './views';
 
 const MAX_DOC_BYTES = 16 * 1024 * 1024;
 
@@ -59,7 +63,8 @@ async function runStatements(
   const wctx: WriteCtx = { engine, txn: ctx.txn, unit };
   const errors: WriteErrorDoc[] = [];
   try {
-    engine.ensureCollection(unit, ctx.db, name);
+    const target = engine.ensureCollection(unit, ctx.db, name);
+    if (target.view && !target.timeseries) throw viewWriteError(target.ns);
     for (let i = 0; i < statements.length; i++) {
       try {
         const stmt = statements[i];
@@ -85,11 +90,14 @@ function withErrors(reply: Doc, errors: WriteErrorDoc[]): Doc {
 
 async function insert(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const name = collName(cmd, 'insert');
+  const bypass = cmd.bypassDocumentValidation === true;
   let n = 0;
   const errors = await runStatements(ctx, name, cmd.documents, 'documents', cmd.ordered !== false, async (raw, _i, wctx) => {
     const doc = prepareInsert(raw);
     const coll = ctx.state.engine.collection(ctx.db, name)!;
-    await retryWhileBlocked(() => insertDoc(wctx, coll, doc));
+    if (coll.validation && !bypass) checkDocument(coll.validation, doc);
+    if (coll.view) await retryWhileBlocked(() => insertMeasurement(ctx, wctx, coll, doc));
+    else await retryWhileBlocked(() => insertDoc(wctx, coll, doc));
     n++;
   });
   return withErrors({ n, ok: 1 }, errors);
@@ -112,7 +120,7 @@ function updateStatement(
   ctx: CommandContext,
   wctx: WriteCtx,
   name: string,
-  stmt: { q: Doc; spec: UpdateSpec; multi: boolean; upsert: boolean; arrayFilters?: Doc[]; find: FindOptions },
+  stmt: { q: Doc; spec: UpdateSpec; multi: boolean; upsert: boolean; arrayFilters?: Doc[]; find: FindOptions; bypass: boolean },
 ): UpdateResult {
   const coll = ctx.state.engine.collection(ctx.db, name)!;
   const src = sourceOf(ctx, coll);
@@ -123,12 +131,15 @@ function updateStatement(
     next: applyUpdate(rec.doc, stmt.spec, {
       filter: filterView,
       isInsert: false,
+      variables: stmt.find.variables,
       ...(stmt.arrayFilters ? { arrayFilters: stmt.arrayFilters } : {}),
     }),
   }));
   const changed = updates.filter((u) => !sameDoc(u.rec.doc, u.next));
+  if (coll.validation && !stmt.bypass) for (const u of changed) checkDocument(coll.validation, u.next, u.rec.doc);
   if (updates.length === 0 && stmt.upsert) {
-    const doc = buildUpsert(stmt.q, filterView, stmt.spec, stmt.arrayFilters);
+    const doc = buildUpsert(stmt.q, filterView, stmt.spec, stmt.arrayFilters, stmt.find.variables);
+    if (coll.validation && !stmt.bypass) checkDocument(coll.validation, doc);
     insertDoc(wctx, coll, doc);
     return { matched: 0, modified: 0, upsertedId: doc._id, after: doc };
   }
@@ -143,8 +154,10 @@ function updateStatement(
   return { matched: updates.length, modified: changed.length, ...(first ? { before: first.rec, after: first.next } : {}) };
 }
 
-function statementFind(stmt: Doc): FindOptions {
+/** A statement's query options; `variables` is the command's resolved `let`. */
+function statementFind(stmt: Doc, variables: Doc | undefined): FindOptions {
   const find: FindOptions = {};
+  if (variables) find.variables = variables;
   if (stmt.hint !== undefined) find.hint = stmt.hint;
   if (isPlainObject(stmt.collation)) find.collation = stmt.collation;
   if (isPlainObject(stmt.sort)) find.sort = stmt.sort;
@@ -153,6 +166,7 @@ function statementFind(stmt: Doc): FindOptions {
 
 async function update(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const name = collName(cmd, 'update');
+  const variables = resolveLet(cmd.let);
   let n = 0;
   let nModified = 0;
   const upserted: Doc[] = [];
@@ -163,6 +177,15 @@ async function update(cmd: Doc, ctx: CommandContext): Promise<Doc> {
     if (multi && spec.kind === 'replace')
       throw new MongoCommandError('FailedToParse', 'multi update is not supported for replacement-style update');
     const arrayFilters = Array.isArray(stmt.arrayFilters) ? (stmt.arrayFilters as Doc[]) : undefined;
+    const coll = ctx.state.engine.collection(ctx.db, name)!;
+    if (coll.view) {
+      const res = await retryWhileBlocked(() =>
+        updateMeasurements(ctx, wctx, coll, { q: stmt.q as Doc, spec, multi, upsert: stmt.upsert === true }),
+      );
+      n += res.matched;
+      nModified += res.modified;
+      return;
+    }
     const res = await retryWhileBlocked(() =>
       updateStatement(ctx, wctx, name, {
         q: stmt.q as Doc,
@@ -170,7 +193,8 @@ async function update(cmd: Doc, ctx: CommandContext): Promise<Doc> {
         multi,
         upsert: stmt.upsert === true,
         ...(arrayFilters ? { arrayFilters } : {}),
-        find: statementFind(stmt),
+        find: statementFind(stmt, variables),
+        bypass: cmd.bypassDocumentValidation === true,
       }),
     );
     n += res.matched;
@@ -187,15 +211,21 @@ async function update(cmd: Doc, ctx: CommandContext): Promise<Doc> {
 
 async function remove(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const name = collName(cmd, 'delete');
+  const variables = resolveLet(cmd.let);
   let n = 0;
   const errors = await runStatements(ctx, name, cmd.deletes, 'deletes', cmd.ordered !== false, async (stmt, _i, wctx) => {
     if (!isPlainObject(stmt.q)) throw new MongoCommandError('TypeMismatch', "BSON field 'q' is missing but a required field");
     const limit = toNumber(stmt.limit ?? 0);
     if (limit !== 0 && limit !== 1) throw new MongoCommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1');
+    const target = ctx.state.engine.collection(ctx.db, name)!;
+    if (target.view) {
+      n += await retryWhileBlocked(() => deleteMeasurements(ctx, wctx, target, stmt.q as Doc, limit));
+      return;
+    }
     n += await retryWhileBlocked(() => {
       const coll = ctx.state.engine.collection(ctx.db, name)!;
       const src = sourceOf(ctx, coll);
-      const found = findRecs(src, { ...statementFind(stmt), filter: stmt.q, ...(limit === 1 ? { limit: 1 } : {}) });
+      const found = findRecs(src, { ...statementFind(stmt, variables), filter: stmt.q, ...(limit === 1 ? { limit: 1 } : {}) });
       const ids = found.recs.map((r) => keyString(r.doc._id));
       assertUnlocked(wctx, coll, ids, []);
       found.recs.forEach((r, i) => removeDoc(wctx, coll, ids[i]!, r.doc._id));
@@ -214,14 +244,16 @@ async function findAndModify(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   if (isRemove && cmd.upsert === true) throw new MongoCommandError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
   const q = cmd.query === undefined ? {} : cmd.query;
   if (!isPlainObject(q)) throw new MongoCommandError('TypeMismatch', "BSON field 'query' is the wrong type, expected type 'object'");
-  const projector = compileProjection(cmd.fields);
+  const find: FindOptions = statementFind(cmd, resolveLet(cmd.let));
+  const projector = compileProjection(cmd.fields, find.variables);
   const shape = (d: Doc | undefined): Doc | null => (d ? (projector ? projector.apply(d) : d) : null);
-  const find: FindOptions = statementFind(cmd);
   const engine = ctx.state.engine;
   const unit: WriteUnit = { ops: [] };
   const wctx: WriteCtx = { engine, txn: ctx.txn, unit };
   try {
-    engine.ensureCollection(unit, ctx.db, name);
+    const target = engine.ensureCollection(unit, ctx.db, name);
+    if (target.timeseries) throw new MongoCommandError('InvalidOptions', 'findAndModify is not supported on a time-series collection');
+    if (target.view) throw viewWriteError(target.ns);
     if (isRemove) {
       const removed = await retryWhileBlocked(() => {
         const coll = engine.collection(ctx.db, name)!;
@@ -244,6 +276,7 @@ async function findAndModify(cmd: Doc, ctx: CommandContext): Promise<Doc> {
         upsert: cmd.upsert === true,
         ...(arrayFilters ? { arrayFilters } : {}),
         find,
+        bypass: cmd.bypassDocumentValidation === true,
       }),
     );
     const lastErrorObject: Doc = { n: res.matched + (res.upsertedId !== undefined ? 1 : 0), updatedExisting: res.matched > 0 };
@@ -269,6 +302,7 @@ export async function writeStageOutput(ctx: CommandContext, stage: Doc, docs: Do
   try {
     if ('$out' in stage) {
       const [db, name] = target(stage.$out);
+      if (engine.collection(db, name)?.view) throw viewWriteError(`${db}.${name}`);
       engine.dropCollection(unit, db, name);
       const coll = engine.ensureCollection(unit, db, name);
       for (const d of docs) {
@@ -280,6 +314,7 @@ export async function writeStageOutput(ctx: CommandContext, stage: Doc, docs: Do
     const m = isPlainObject(stage.$merge) ? stage.$merge : { into: stage.$merge };
     const [db, name] = target(m.into);
     const coll = engine.ensureCollection(unit, db, name);
+    if (coll.view) throw viewWriteError(coll.ns);
     const on = Array.isArray(m.on) ? m.on.map(String) : [typeof m.on === 'string' ? m.on : '_id'];
     const whenMatched = m.whenMatched ?? 'merge';
     const whenNotMatched = m.whenNotMatched ?? 'insert';

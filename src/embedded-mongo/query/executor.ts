@@ -4,6 +4,7 @@
  */
 import type { Collection, Rec } from '../storage/collection';
 import { compareValues, keyString, type Doc } from '../values';
+import { resolveCollation, type Collation } from './collation';
 import { compileFilter } from './matcher';
 import { planQuery, scanIndex, scanIsExact, type Plan } from './planner';
 import { parseSort, sortDocs, sortValue } from './sort';
@@ -31,8 +32,10 @@ export interface FindOptions {
   skip?: number;
   limit?: number;
   hint?: unknown;
+  /** The command's collation document; without one, the collection's default applies. */
   collation?: Doc;
-  variables?: Doc;
+  /** The command's resolved `let` (see resolveLet). */
+  variables?: Doc | undefined;
 }
 
 export interface ExecStats {
@@ -47,19 +50,19 @@ export interface FindResult {
   scores: Map<Rec, number>;
   plan: Plan;
   stats: ExecStats;
+  /** The collation the query ran with (the command's or the collection's default), if not simple. */
+  collation?: Collation;
 }
 
 export function findRecs(src: DocSource, opts: FindOptions): FindResult {
   const started = Date.now();
-  const compiled = compileFilter(opts.filter, {
-    ...(opts.variables ? { variables: opts.variables } : {}),
-    ...(opts.collation ? { collation: opts.collation } : {}),
-  });
+  const collation = resolveCollation(opts.collation, src.coll);
+  const compiled = compileFilter(opts.filter, { variables: opts.variables, collation });
   const sortKeys = parseSort(opts.sort);
   const plan = planQuery(src.coll, compiled.filter, sortKeys, {
     hint: opts.hint,
     text: compiled.text !== undefined,
-    collation: opts.collation,
+    collation,
   });
   const overlay = src.overlayIds();
   const committed = overlay.length === 0;
@@ -77,10 +80,10 @@ export function findRecs(src: DocSource, opts: FindOptions): FindResult {
   const textIndex = plan.index?.text;
   const textCandidates = plan.kind === 'TEXT' && text && textIndex ? textIndex.candidates(text) : undefined;
   // Every candidate of an exact scan matches: no document is tested.
-  const exact = committed && !opts.collation && scanIsExact(plan, compiled.filter);
+  const exact = committed && !collation && scanIsExact(plan, compiled.filter);
   // The scan yields the sort's leading keys in order: once the page is full, the documents that
   // tie with its last one on those keys are the only others that can still belong to it.
-  const prefixKeys = needSort && committed && !opts.collation && want !== Infinity ? plan.sortPrefix : undefined;
+  const prefixKeys = needSort && committed && !collation && want !== Infinity ? plan.sortPrefix : undefined;
   const prefixOf = (r: Rec): unknown[] => prefixKeys!.map((k) => sortValue(r.doc, k.path, k.dir));
   let boundary: unknown[] | undefined;
 
@@ -143,11 +146,12 @@ export function findRecs(src: DocSource, opts: FindOptions): FindResult {
       sortKeys,
       (r) => r.doc,
       (r) => scores.get(r) ?? 0,
+      collation?.compare,
     );
   }
   stats.millis = Date.now() - started;
   const recs = skip > 0 || want !== Infinity ? out.slice(skip, want) : out;
-  return { recs, scores, plan, stats };
+  return { recs, scores, plan, stats, ...(collation ? { collation } : {}) };
 }
 
 /**
@@ -157,7 +161,8 @@ export function findRecs(src: DocSource, opts: FindOptions): FindResult {
  */
 export function countMatches(src: DocSource, opts: FindOptions): number {
   const filter = (opts.filter ?? {}) as Doc;
-  if (src.coll && src.overlayIds().length === 0 && !opts.collation && !opts.variables && opts.hint === undefined) {
+  const simple = opts.collation === undefined && src.coll?.options.collation === undefined;
+  if (src.coll && simple && src.overlayIds().length === 0 && !opts.variables && opts.hint === undefined) {
     const compiled = compileFilter(filter);
     if (compiled.text === undefined) {
       const plan = planQuery(src.coll, compiled.filter, [], {});

@@ -8,8 +8,10 @@ import { Query } from 'mingo/query';
 import { MongoCommandError, toCommandError } from '../errors';
 import { parseSearch, type TextSearch } from '../storage/text-index';
 import { compareValues, isPlainObject, toView, typeRank, type Doc } from '../values';
+import type { Collation } from './collation';
 import { CONTEXT, leafCandidates, storedOf } from './operators';
 import { isPointFilter, pointsOf } from './planner';
+import { checkVariables, DEFAULT_VARIABLES, expressionError } from './variables';
 
 export function viewOf(doc: Doc): Doc {
   const view = toView(doc) as Doc;
@@ -27,8 +29,23 @@ export function newQuery(condition: Doc, options: Options = mingoOptions()): Que
   }
 }
 
-export function newAggregator(pipeline: Doc[], options: Options = mingoOptions()): Aggregator {
-  return new Aggregator(pipeline, options);
+/** A pipeline run by mingo, whose failures are MongoDB's errors; undefined `$$` names fail before it runs. */
+export interface Pipeline {
+  run(docs: Doc[]): Doc[];
+}
+
+export function newAggregator(pipeline: Doc[], options: Options = mingoOptions()): Pipeline {
+  checkVariables(pipeline, options.variables as Doc | undefined);
+  const agg = new Aggregator(pipeline, options);
+  return {
+    run: (docs) => {
+      try {
+        return agg.run(docs) as Doc[];
+      } catch (err) {
+        throw expressionError(err);
+      }
+    },
+  };
 }
 
 /** Operators whose arguments keep their stored BSON types (ours compare them exactly). */
@@ -87,12 +104,19 @@ export interface CompiledFilter {
   matchesAll: boolean;
 }
 
-export function mingoOptions(extra: { variables?: Doc; collation?: Doc } = {}): Options {
+export interface MingoExtra {
+  /** A command's resolved `let` (see resolveLet). */
+  variables?: Doc | undefined;
+  /** A non-simple collation; our operators read it (mingo's own ignore it: it has no `locale`). */
+  collation?: Collation | undefined;
+}
+
+export function mingoOptions(extra: MingoExtra = {}): Options {
   return {
     context: CONTEXT,
     scriptEnabled: false,
     useStrictMode: true,
-    ...(extra.variables ? { variables: extra.variables } : {}),
+    variables: extra.variables ?? DEFAULT_VARIABLES,
     ...(extra.collation ? { collation: extra.collation as unknown as NonNullable<Options['collation']> } : {}),
   };
 }
@@ -107,7 +131,7 @@ function extractText(filter: Doc): { rest: Doc; text?: TextSearch } {
   return { rest, text: parseSearch(spec.$search) };
 }
 
-export function compileFilter(filter: unknown, extra: { variables?: Doc; collation?: Doc } = {}): CompiledFilter {
+export function compileFilter(filter: unknown, extra: MingoExtra = {}): CompiledFilter {
   if (filter === undefined || filter === null) filter = {};
   if (!isPlainObject(filter)) throw new MongoCommandError('TypeMismatch', 'filter must be an object');
   const { rest, text } = extractText(filter);
@@ -115,6 +139,7 @@ export function compileFilter(filter: unknown, extra: { variables?: Doc; collati
   if (!matchesAll && !extra.collation && isPointFilter(rest)) {
     return { test: pointTest(rest), ...(text ? { text } : {}), filter: rest, matchesAll };
   }
+  if ('$expr' in rest || '$and' in rest || '$or' in rest || '$nor' in rest) checkVariables(rest, extra.variables, 'filter');
   const query = newQuery(prepareFilter(rest), mingoOptions(extra));
   return {
     test: (doc: Doc) => {
@@ -122,7 +147,7 @@ export function compileFilter(filter: unknown, extra: { variables?: Doc; collati
       try {
         return query.test(doc);
       } catch (err) {
-        throw toCommandError(err);
+        throw expressionError(err);
       }
     },
     ...(text ? { text } : {}),

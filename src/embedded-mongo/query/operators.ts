@@ -3,10 +3,11 @@
  * comparisons ($eq, $ne, $gt, $gte, $lt, $lte, $in, $nin) and $type use BSON comparison on the
  * stored document (exact Long/Decimal128 values, field order in subdocuments, type brackets);
  * pipeline $sort uses BSON type order, $count emits nothing for no input, $bucket follows
- * MongoDB's [lower, upper) boundaries.
+ * MongoDB's [lower, upper) boundaries. Under a collation (see ./collation.ts), comparisons, $sort,
+ * $group keys, $addToSet and the comparison expressions compare strings by it.
  */
 import { Aggregator as BaseAggregator } from 'mingo/aggregator';
-import { Context } from 'mingo/core';
+import { Context, evalExpr } from 'mingo/core';
 import { Lazy, type Iterator } from 'mingo/lazy';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
@@ -16,12 +17,11 @@ import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import { MongoCommandError } from '../errors';
 import { compareValues, isPlainObject, typeRank, type Doc } from '../values';
+import { collationOf } from './collation';
 import { sortDocs, parseSort } from './sort';
 
 /** View objects that differ from their stored document, so operators can see stored values. */
 export const storedOf = new WeakMap<object, Doc>();
-
-type Options = { collation?: { locale: string; strength?: number } };
 
 /** The values a path names for comparison: the leaf, and a leaf array's elements. */
 export function leafCandidates(doc: unknown, path: string): unknown[] {
@@ -53,18 +53,6 @@ export function leafCandidates(doc: unknown, path: string): unknown[] {
   return out;
 }
 
-function collatorFor(options: Options): Intl.Collator | undefined {
-  const c = options.collation;
-  if (!c) return undefined;
-  const sensitivity = c.strength === 1 ? 'base' : c.strength === 2 ? 'accent' : 'variant';
-  return new Intl.Collator(c.locale === 'simple' ? undefined : c.locale, { sensitivity });
-}
-
-function compareWith(collator: Intl.Collator | undefined): (a: unknown, b: unknown) => number {
-  if (!collator) return compareValues;
-  return (a, b) => (typeof a === 'string' && typeof b === 'string' ? collator.compare(a, b) : compareValues(a, b));
-}
-
 function regexTest(re: RegExp, v: unknown): boolean {
   re.lastIndex = 0;
   return typeof v === 'string' && re.test(v);
@@ -88,8 +76,8 @@ function rangeOp(test: (c: number) => boolean, nullMatches: boolean): Predicate 
 }
 
 function queryOp(pred: Predicate) {
-  return (selector: string, value: unknown, options: Options) => {
-    const cmp = compareWith(collatorFor(options));
+  return (selector: string, value: unknown, options: unknown) => {
+    const cmp = collationOf(options)?.compare ?? compareValues;
     return (obj: Doc): boolean => pred(leafCandidates(storedOf.get(obj) ?? obj, selector), value, cmp);
   };
 }
@@ -177,10 +165,79 @@ function typeOp(selector: string, value: unknown): (obj: Doc) => boolean {
 
 // ------------------------------------------------------------------------------- pipeline
 
-function sortStage(coll: Iterator, spec: Doc): Iterator {
+function sortStage(coll: Iterator, spec: Doc, options: unknown): Iterator {
   const keys = parseSort(spec);
-  return coll.transform((xs: unknown[]) => Lazy(sortDocs(xs as Doc[], keys, (d) => d)));
+  const cmp = collationOf(options)?.compare;
+  return coll.transform((xs: unknown[]) => Lazy(sortDocs(xs as Doc[], keys, (d) => d, undefined, cmp)));
 }
+
+/** Under a collation, group keys are replaced by the first key seen that the collation finds equal. */
+const groupKeys: ((v: unknown) => unknown)[] = [];
+
+function groupStage(coll: Iterator, spec: Doc, options: unknown): Iterator {
+  const collation = collationOf(options);
+  if (!collation || !isPlainObject(spec) || !('_id' in spec)) return pipelineOperators.$group(coll, spec as never, options as never);
+  const keyed = { ...spec, _id: { $__collatedGroupKey: spec._id } };
+  return coll.transform((xs: unknown[]) => {
+    groupKeys.push(collation.canonicalizer());
+    try {
+      return Lazy(pipelineOperators.$group(Lazy(xs), keyed as never, options as never).collect());
+    } finally {
+      groupKeys.pop();
+    }
+  });
+}
+
+function collatedGroupKey(obj: unknown, expr: unknown, options: unknown): unknown {
+  const canon = groupKeys[groupKeys.length - 1];
+  if (!canon)
+    throw new MongoCommandError(168, "Unrecognized expression '$__collatedGroupKey'", { extra: { codeName: 'InvalidPipelineOperator' } });
+  return canon(evalExpr(obj, expr, options as never));
+}
+
+function addToSet(coll: unknown[], expr: unknown, options: unknown): unknown[] {
+  const collation = collationOf(options);
+  if (!collation) return accumulatorOperators.$addToSet(coll as never, expr, options as never);
+  const canon = collation.canonicalizer();
+  const out = new Set<unknown>();
+  for (const v of accumulatorOperators.$push(coll as never, expr, options as never)) out.add(canon(v));
+  return [...out];
+}
+
+type ExpressionOp = (obj: unknown, expr: unknown, options: unknown) => unknown;
+
+/** A comparison expression ($eq, $lt, $cmp, $in...) that compares by the collation when there is one. */
+function collatedExpression(name: keyof typeof expressionOperators, answer: (c: number) => unknown): ExpressionOp {
+  const plain = expressionOperators[name] as unknown as ExpressionOp;
+  return (obj, expr, options) => {
+    const collation = collationOf(options);
+    if (!collation) return plain(obj, expr, options);
+    const args = evalExpr(obj, expr, options as never) as unknown[];
+    if (!Array.isArray(args) || args.length !== 2) return plain(obj, expr, options);
+    return answer(collation.compare(args[0], args[1]));
+  };
+}
+
+function collatedIn(obj: unknown, expr: unknown, options: unknown): unknown {
+  const collation = collationOf(options);
+  const plain = expressionOperators.$in as unknown as ExpressionOp;
+  if (!collation) return plain(obj, expr, options);
+  const args = evalExpr(obj, expr, options as never) as unknown[];
+  if (!Array.isArray(args) || !Array.isArray(args[1])) return plain(obj, expr, options);
+  return args[1].some((v) => collation.compare(args[0], v) === 0);
+}
+
+const collatedExpressions = {
+  $eq: collatedExpression('$eq', (c) => c === 0),
+  $ne: collatedExpression('$ne', (c) => c !== 0),
+  $gt: collatedExpression('$gt', (c) => c > 0),
+  $gte: collatedExpression('$gte', (c) => c >= 0),
+  $lt: collatedExpression('$lt', (c) => c < 0),
+  $lte: collatedExpression('$lte', (c) => c <= 0),
+  $cmp: collatedExpression('$cmp', (c) => Math.sign(c)),
+  $in: collatedIn,
+  $__collatedGroupKey: collatedGroupKey,
+};
 
 function countStage(coll: Iterator, field: string): Iterator {
   if (typeof field !== 'string' || field.length === 0 || field.startsWith('$') || field.includes('.')) {
@@ -219,10 +276,10 @@ function bucketStage(coll: Iterator, spec: Doc, options: unknown): Iterator {
 }
 
 export const CONTEXT: Context = Context.init({
-  accumulator: accumulatorOperators as never,
-  expression: expressionOperators as never,
+  accumulator: { ...(accumulatorOperators as object), $addToSet: addToSet } as never,
+  expression: { ...(expressionOperators as object), ...collatedExpressions } as never,
   projection: projectionOperators as never,
   window: windowOperators as never,
   query: { ...(queryOperators as object), ...comparisonOps, $type: typeOp } as never,
-  pipeline: { ...(pipelineOperators as object), $sort: sortStage, $count: countStage, $bucket: bucketStage } as never,
+  pipeline: { ...(pipelineOperators as object), $sort: sortStage, $group: groupStage, $count: countStage, $bucket: bucketStage } as never,
 });

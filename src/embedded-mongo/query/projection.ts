@@ -3,7 +3,7 @@
  * `$slice`, `$elemMatch` and `{ $meta: 'textScore' }`. Projections with aggregation expressions
  * are handed to mingo's `$project`.
  */
-import { MongoCommandError, toCommandError } from '../errors';
+import { MongoCommandError } from '../errors';
 import { isPlainObject, toNumber, toView, toViewCopy, type Doc } from '../values';
 import { mingoOptions, newAggregator, newQuery } from './matcher';
 
@@ -65,22 +65,15 @@ function isExpression(v: unknown): boolean {
   return !(keys.length === 1 && ['$slice', '$elemMatch', '$meta'].includes(keys[0]!));
 }
 
-export function compileProjection(spec: unknown): Projector | null {
+/** `variables`: the command's resolved `let`, which projection expressions may use. */
+export function compileProjection(spec: unknown, variables?: Doc): Projector | null {
   if (spec === undefined || spec === null) return null;
   if (!isPlainObject(spec)) throw new MongoCommandError('TypeMismatch', 'projection must be an object');
   const entries = Object.entries(spec);
   if (entries.length === 0) return null;
   if (entries.some(([, v]) => isExpression(v))) {
-    const agg = newAggregator([{ $project: toView(spec) }], mingoOptions());
-    return {
-      apply: (doc) => {
-        try {
-          return (agg.run([toViewCopy(doc) as Doc])[0] ?? {}) as Doc;
-        } catch (err) {
-          throw toCommandError(err);
-        }
-      },
-    };
+    const agg = newAggregator([{ $project: toView(spec) }], mingoOptions({ variables }));
+    return { apply: (doc) => agg.run([toViewCopy(doc) as Doc])[0] ?? {} };
   }
   const tree: Tree = {};
   const specials: Special[] = [];

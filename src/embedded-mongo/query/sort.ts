@@ -25,26 +25,35 @@ export function parseSort(spec: unknown): SortKey[] {
   });
 }
 
-export function sortValue(doc: Doc, path: string, dir: 1 | -1): unknown {
+type Compare = (a: unknown, b: unknown) => number;
+
+/** The value a document sorts by on `path`; `cmp` is a collation's comparison, when there is one. */
+export function sortValue(doc: Doc, path: string, dir: 1 | -1, cmp: Compare = compareValues): unknown {
   const { values } = valuesAtPath(doc, path);
   let best: unknown = values[0] ?? null;
   for (let i = 1; i < values.length; i++) {
-    const c = compareValues(values[i], best);
+    const c = cmp(values[i], best);
     if ((dir === 1 && c < 0) || (dir === -1 && c > 0)) best = values[i];
   }
   return best === undefined ? null : best;
 }
 
-/** Sorts stored documents in place; `score` supplies text scores for `$meta` keys. */
-export function sortDocs<T>(items: T[], keys: SortKey[], docOf: (t: T) => Doc, score?: (t: T) => number): T[] {
+/** Sorts stored documents in place; `score` supplies text scores for `$meta` keys, `cmp` a collation's order. */
+export function sortDocs<T>(
+  items: T[],
+  keys: SortKey[],
+  docOf: (t: T) => Doc,
+  score?: (t: T) => number,
+  cmp: Compare = compareValues,
+): T[] {
   if (keys.length === 0) return items;
   const decorated = items.map((item) => ({
     item,
-    k: keys.map((k) => (k.meta ? (score?.(item) ?? 0) : sortValue(docOf(item), k.path, k.dir))),
+    k: keys.map((k) => (k.meta ? (score?.(item) ?? 0) : sortValue(docOf(item), k.path, k.dir, cmp))),
   }));
   decorated.sort((a, b) => {
     for (let i = 0; i < keys.length; i++) {
-      const c = compareValues(a.k[i], b.k[i]);
+      const c = cmp(a.k[i], b.k[i]);
       if (c !== 0) return c * keys[i]!.dir;
     }
     return 0;

@@ -4,7 +4,7 @@
  * Stored documents are never mutated: the update works on a clone and returns it.
  */
 import { Decimal128, Double, Long, ObjectId, Timestamp } from 'bson';
-import { MongoCommandError, toCommandError } from '../errors';
+import { MongoCommandError } from '../errors';
 import {
   cloneValue,
   compareValues,
@@ -18,6 +18,7 @@ import {
   type Doc,
 } from '../values';
 import { mingoOptions, newAggregator, newQuery } from './matcher';
+import { expressionError } from './variables';
 
 export type UpdateSpec = { kind: 'ops'; ops: Doc } | { kind: 'replace'; doc: Doc } | { kind: 'pipeline'; stages: Doc[] };
 
@@ -98,6 +99,8 @@ export interface UpdateContext {
   filter: Doc;
   arrayFilters?: Doc[];
   isInsert: boolean;
+  /** The command's resolved `let`, for pipeline updates. */
+  variables?: Doc | undefined;
 }
 
 function typeName(v: unknown): string {
@@ -437,6 +440,17 @@ function pullMatcher(arg: unknown): (e: unknown) => boolean {
   return (e) => compareValues(e, arg) === 0;
 }
 
+/**
+ * A pipeline's output for `doc`: like MongoDB, one without _id (a `$replaceRoot` to a subdocument)
+ * keeps the document's _id, first; an unchanged _id keeps its stored type.
+ */
+function keepId(doc: Doc, out: Doc): Doc {
+  if (doc._id === undefined) return out;
+  if (out._id === undefined) return { _id: doc._id, ...out };
+  if (keyString(out._id) === keyString(doc._id)) out._id = doc._id;
+  return out;
+}
+
 /** Applies `spec` to a stored document; returns the new document (a fresh object). */
 export function applyUpdate(doc: Doc, spec: UpdateSpec, ctx: UpdateContext): Doc {
   let out: Doc;
@@ -445,14 +459,14 @@ export function applyUpdate(doc: Doc, spec: UpdateSpec, ctx: UpdateContext): Doc
       out = { _id: doc._id, ...cloneValue(spec.doc) };
       if (spec.doc._id === undefined) out._id = doc._id;
     } else if (spec.kind === 'pipeline') {
-      const agg = newAggregator(toView(spec.stages) as Doc[], mingoOptions());
-      out = (agg.run([toViewCopy(doc) as Doc])[0] ?? {}) as Doc;
+      const agg = newAggregator(toView(spec.stages) as Doc[], mingoOptions({ variables: ctx.variables }));
+      out = keepId(doc, agg.run([toViewCopy(doc) as Doc])[0] ?? {});
     } else {
       out = cloneValue(doc);
       new Updater(out, ctx).apply(spec.ops);
     }
   } catch (err) {
-    throw toCommandError(err);
+    throw expressionError(err);
   }
   if (doc._id !== undefined && keyString(out._id) !== keyString(doc._id)) {
     throw new MongoCommandError('ImmutableField', `Performing an update on the path '_id' would modify the immutable field '_id'`);
@@ -490,14 +504,19 @@ export function upsertSeed(filter: Doc): Doc {
 }
 
 /** The document an upsert inserts when nothing matched. */
-export function buildUpsert(filter: Doc, filterView: Doc, spec: UpdateSpec, arrayFilters?: Doc[]): Doc {
+export function buildUpsert(filter: Doc, filterView: Doc, spec: UpdateSpec, arrayFilters?: Doc[], variables?: Doc): Doc {
   let doc: Doc;
   if (spec.kind === 'replace') {
     doc = cloneValue(spec.doc);
     const seedId = upsertSeed(filter)._id;
     if (doc._id === undefined && seedId !== undefined) doc = { _id: seedId, ...doc };
   } else {
-    doc = applyUpdate(upsertSeed(filter), spec, { filter: filterView, isInsert: true, ...(arrayFilters ? { arrayFilters } : {}) });
+    doc = applyUpdate(upsertSeed(filter), spec, {
+      filter: filterView,
+      isInsert: true,
+      variables,
+      ...(arrayFilters ? { arrayFilters } : {}),
+    });
   }
   if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
   else if (Object.keys(doc)[0] !== '_id') {

@@ -6,8 +6,10 @@
 import { UUID } from 'bson';
 import { MongoCommandError } from '../errors';
 import { viewOf } from '../query/matcher';
-import { keyString, type Doc } from '../values';
+import { isPlainObject, keyString, toNumber, type Doc } from '../values';
+import { catalogError } from './codes';
 import { Index, normalizeSpec, sameBehaviour, sameKeys, type IndexKeys, type IndexSpec } from './index-def';
+import { parseValidation, type Enforcement } from './validator';
 
 export interface Rec {
   doc: Doc;
@@ -18,21 +20,119 @@ export interface Rec {
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
+/** A view's definition: the pipeline run over `viewOn` (a collection or another view). */
+export interface ViewDef {
+  viewOn: string;
+  pipeline: Doc[];
+}
+
+/** Where a time-series bucket document (in `system.buckets.<name>`) keeps its measurement. */
+export const MEASUREMENT = 'm';
+
+export function bucketsName(name: string): string {
+  return `system.buckets.${name}`;
+}
+
+/** The _id index of a collection created with `clusteredIndex`, as listIndexes shows it. */
+export function clusteredIndexSpec(options: Doc): IndexSpec | undefined {
+  const c = options.clusteredIndex;
+  if (!isPlainObject(c)) return undefined;
+  return { v: 2, key: { _id: 1 }, name: typeof c.name === 'string' ? c.name : '_id_', unique: true, clustered: true };
+}
+
 export class Collection {
   readonly docs = new Map<string, Rec>();
+  /** By name; the _id index is always under `_id_`, whatever a clustered collection calls it. */
   readonly indexes = new Map<string, Index>();
 
   /** `db.collection`, used on every write (locks, errors, journal). */
   readonly ns: string;
+  /** Set for a view: reads run its pipeline and writes are refused. */
+  view: ViewDef | undefined;
+  /** Set when a validator can refuse writes (null otherwise: the write path checks nothing else). */
+  validation: Enforcement | null = null;
+  private opts: Doc = {};
 
   constructor(
     readonly db: string,
     readonly name: string,
-    readonly options: Doc = {},
+    options: Doc = {},
     readonly uuid: UUID = new UUID(),
   ) {
     this.ns = `${db}.${name}`;
-    this.indexes.set('_id_', new Index(ID_INDEX_SPEC));
+    this.options = options;
+  }
+
+  get timeseries(): boolean {
+    return this.view !== undefined && isPlainObject(this.opts.timeseries);
+  }
+
+  /** The options the collection was created with (and collMod changed), as listCollections shows them. */
+  get options(): Doc {
+    return this.opts;
+  }
+
+  set options(options: Doc) {
+    // A time-series collection reads as a view of its buckets.
+    const view =
+      typeof options.viewOn === 'string'
+        ? { viewOn: options.viewOn, pipeline: (options.pipeline as Doc[]) ?? [] }
+        : isPlainObject(options.timeseries)
+          ? { viewOn: bucketsName(this.name), pipeline: [{ $replaceRoot: { newRoot: `$${MEASUREMENT}` } }] }
+          : undefined;
+    const validation = parseValidation(options);
+    this.opts = options;
+    this.view = view;
+    this.validation = validation;
+    const clustered = clusteredIndexSpec(options);
+    const ttl = clustered && options.expireAfterSeconds !== undefined ? toNumber(options.expireAfterSeconds) : undefined;
+    const id = this.indexes.get('_id_');
+    if (!id) this.indexes.set('_id_', new Index(clustered ?? ID_INDEX_SPEC, ttl));
+    else if (id.ttl !== ttl) this.rebuild('_id_', new Index(id.spec, ttl));
+  }
+
+  private rebuild(mapKey: string, ix: Index): void {
+    for (const [id, rec] of this.docs) ix.add(id, rec.doc, ix.keysFor(rec.doc, rec.view));
+    this.indexes.set(mapKey, ix);
+  }
+
+  /** The spec of the index with this name (a clustered collection's _id index by its own name). */
+  indexNamed(name: string): Index | undefined {
+    const ix = this.indexes.get(name);
+    if (ix) return name !== '_id_' || this.idIndex.name === '_id_' ? ix : undefined;
+    return this.idIndex.name === name ? this.idIndex : undefined;
+  }
+
+  /**
+   * Gives an index a new spec (collMod: TTL, hidden, prepareUnique, unique) and rebuilds it, or
+   * with `apply` false only checks it. Turning it unique fails, changing nothing, while
+   * documents share a key: MongoDB's CannotConvertIndexToUnique, listing them.
+   */
+  respecIndex(name: string, spec: IndexSpec, apply = true): void {
+    const mapKey = this.indexes.get(name) ? name : '_id_';
+    const ix = new Index(spec, mapKey === '_id_' ? this.idIndex.ttl : undefined);
+    const groups = new Map<string, unknown[]>();
+    for (const [id, rec] of this.docs) {
+      const keys = ix.keysFor(rec.doc, rec.view);
+      if (ix.unique && keys) {
+        for (const t of keys.tuples) {
+          const k = keyString(t);
+          const ids = groups.get(k);
+          if (ids) ids.push(rec.doc._id);
+          else groups.set(k, [rec.doc._id]);
+        }
+      }
+      ix.add(id, rec.doc, keys);
+    }
+    const violations = [...groups.values()].filter((ids) => ids.length > 1).map((ids) => ({ ids }));
+    if (violations.length > 0) {
+      throw catalogError(
+        'CannotConvertIndexToUnique',
+        'Cannot convert the index to unique. Please resolve conflicting documents before running collMod again.',
+        { violations },
+      );
+    }
+    if (apply) this.indexes.set(mapKey, ix);
   }
 
   get idIndex(): Index {
@@ -83,7 +183,7 @@ export class Collection {
       changed.push({ ix, before, after });
     }
     for (const c of changed) {
-      const dup = c.ix.findDuplicate(c.after, id);
+      const dup = c.ix.findDuplicate(c.after, id, c.before);
       if (dup) throw c.ix.duplicateError(this.ns, dup);
     }
     for (const c of changed) c.ix.removeKeys(id, c.before);
@@ -106,6 +206,8 @@ export class Collection {
    * already exists; throws on conflicting definitions or (unique) existing duplicates.
    */
   createIndex(raw: Doc): Index | null {
+    // A clustered collection's _id index comes back from a snapshot with the others: it exists.
+    if (raw.clustered === true && keyString(raw.key) === keyString(this.idIndex.spec.key) && this.idIndex.spec.clustered) return null;
     const spec = normalizeSpec(raw);
     const byName = this.indexes.get(spec.name);
     if (byName) {
@@ -141,7 +243,8 @@ export class Collection {
     const ix = new Index(spec);
     for (const [id, rec] of this.docs) {
       const keys = ix.keysFor(rec.doc);
-      const dup = ix.findDuplicate(keys, id);
+      // A prepareUnique index is built over whatever duplicates there are: it refuses only new ones.
+      const dup = ix.unique ? ix.findDuplicate(keys, id) : undefined;
       if (dup) {
         ix.clear();
         throw ix.duplicateError(this.ns, dup);

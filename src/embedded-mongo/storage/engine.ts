@@ -4,10 +4,11 @@
  * monitor. Transactions live in ../txn.ts and reach committed data only through `commitTxn`.
  */
 import { type UUID } from 'bson';
-import { MongoCommandError } from '../errors';
-import { TxnManager, docLockKey } from '../txn';
+import { LogicalClock, Snapshots } from '../clock';
+import { MongoCommandError, writeConflict } from '../errors';
+import { TxnManager, docLockKey, type Txn } from '../txn';
 import { keyString, typeRank, type Doc } from '../values';
-import type { Entry } from './index-def';
+import type { Entry, IndexSpec } from './index-def';
 import { Collection, type Rec } from './collection';
 import { Journal, type JournalOp, type JournalOptions } from './journal';
 
@@ -35,10 +36,15 @@ function splitNs(ns: string): [string, string] {
 export class Engine {
   private readonly dbs = new Map<string, Map<string, Collection>>();
   clock = 0;
-  readonly txns = new TxnManager();
+  /** Cluster time: every committed change gets a new one (writes of one document, or a commit). */
+  readonly time = new LogicalClock();
+  readonly snapshots = new Snapshots(this.time);
+  readonly txns = new TxnManager(this.snapshots);
   private ttlTimer: NodeJS.Timeout | null = null;
 
-  private constructor(readonly journal: Journal | null) {}
+  private constructor(readonly journal: Journal | null) {
+    this.txns.onEnd = (txn, state) => this.settleCreated(txn, state);
+  }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     if (!opts.dbPath) return new Engine(null);
@@ -55,12 +61,20 @@ export class Engine {
     return this.dbs.get(db)?.get(name);
   }
 
+  /** The collections of a database that exist for everyone (not those an open transaction created). */
   collections(db: string): Collection[] {
-    return [...(this.dbs.get(db)?.values() ?? [])];
+    const all = [...(this.dbs.get(db)?.values() ?? [])];
+    return this.txns.uncommitted.size === 0 ? all : all.filter((c) => !this.txns.uncommitted.has(c));
+  }
+
+  /** A collection that exists for everyone: undefined for one only an open transaction sees. */
+  visibleCollection(db: string, name: string): Collection | undefined {
+    const c = this.collection(db, name);
+    return c && !this.txns.uncommitted.has(c) ? c : undefined;
   }
 
   databases(): string[] {
-    return [...this.dbs.keys()].filter((d) => (this.dbs.get(d)?.size ?? 0) > 0);
+    return [...this.dbs.keys()].filter((d) => this.collections(d).length > 0);
   }
 
   private log(unit: WriteUnit | null, op: JournalOp): void {
@@ -71,7 +85,8 @@ export class Engine {
     validateNames(db, name);
     let colls = this.dbs.get(db);
     if (!colls) this.dbs.set(db, (colls = new Map()));
-    if (colls.has(name)) throw new MongoCommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
+    const existing = colls.get(name);
+    if (existing && !this.withdraw(existing)) throw new MongoCommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
     const coll = new Collection(db, name, options, uuid);
     colls.set(name, coll);
     this.log(unit, { t: 'cc', ns: coll.ns, o: options, u: coll.uuid });
@@ -85,6 +100,11 @@ export class Engine {
   dropCollection(unit: WriteUnit | null, db: string, name: string): Collection | undefined {
     const coll = this.collection(db, name);
     if (!coll) return undefined;
+    if (this.withdraw(coll)) {
+      this.dbs.get(db)!.delete(name);
+      return undefined;
+    }
+    if (coll.docs.size > 0) this.time.tick();
     for (const id of coll.docs.keys()) this.txns.noteChange(coll.ns, id, coll.docs.get(id));
     this.dbs.get(db)!.delete(name);
     this.log(unit, { t: 'dc', ns: coll.ns });
@@ -93,6 +113,7 @@ export class Engine {
 
   dropDatabase(unit: WriteUnit | null, db: string): void {
     for (const c of this.collections(db)) this.dropCollection(null, db, c.name);
+    for (const c of [...(this.dbs.get(db)?.values() ?? [])]) this.withdraw(c);
     this.dbs.delete(db);
     this.log(unit, { t: 'dd', db });
   }
@@ -100,16 +121,20 @@ export class Engine {
   renameCollection(unit: WriteUnit | null, from: string, to: string, dropTarget: boolean): void {
     const [fdb, fname] = splitNs(from);
     const [tdb, tname] = splitNs(to);
-    const coll = this.collection(fdb, fname);
+    const coll = this.visibleCollection(fdb, fname);
     if (!coll) throw new MongoCommandError('NamespaceNotFound', `Source collection ${from} does not exist`);
-    if (this.collection(tdb, tname)) {
+    if (this.visibleCollection(tdb, tname)) {
       if (!dropTarget) throw new MongoCommandError('NamespaceExists', `target namespace exists`);
       this.dropCollection(null, tdb, tname);
     }
     validateNames(tdb, tname);
     const moved = this.createCollection(null, tdb, tname, coll.options, coll.uuid);
     for (const spec of coll.indexSpecs()) if (spec.name !== '_id_') moved.createIndex(spec);
-    for (const rec of coll.docs.values()) moved.insert(rec.doc, rec.ver);
+    if (coll.docs.size > 0) this.time.tick();
+    for (const [id, rec] of coll.docs) {
+      this.txns.noteChange(moved.ns, id, undefined);
+      moved.insert(rec.doc, rec.ver);
+    }
     this.dropCollection(null, fdb, fname);
     this.log(unit, { t: 'rn', from, to, dt: dropTarget });
   }
@@ -125,13 +150,23 @@ export class Engine {
     this.log(unit, { t: 'di', ns: coll.ns, name });
   }
 
+  /** collMod: new options (a view's definition, a validator) or one index's new spec. */
+  collMod(unit: WriteUnit | null, coll: Collection, change: { options?: Doc; index?: IndexSpec }): void {
+    if (change.index) coll.respecIndex(change.index.name, change.index);
+    if (change.options) coll.options = change.options;
+    this.log(unit, { t: 'cm', ns: coll.ns, ...change });
+  }
+
   // ---------------------------------------------------------------------------- committed writes
 
   insert(unit: WriteUnit | null, coll: Collection, doc: Doc): Rec {
     const id = keyString(doc._id);
+    // The first committed write to a collection only a finished transaction created publishes it.
+    if (this.txns.uncommitted.size > 0 && this.txns.uncommitted.has(coll)) coll = this.createCollection(unit, coll.db, coll.name);
     const ver = ++this.clock;
     const probe = coll.docs.get(id);
     if (probe) throw coll.idIndex.duplicateError(coll.ns, [doc._id]);
+    this.time.tick();
     this.txns.noteChange(coll.ns, id, undefined);
     const rec = coll.insert(doc, ver);
     this.log(unit, { t: 'i', ns: coll.ns, d: doc });
@@ -143,6 +178,7 @@ export class Engine {
     // Throws (duplicate key) before changing anything; `prev` itself is never mutated.
     const rec = coll.replace(id, doc, this.clock + 1);
     ++this.clock;
+    this.time.tick();
     this.txns.noteChange(coll.ns, id, prev);
     this.log(unit, { t: 'r', ns: coll.ns, d: doc });
     return rec;
@@ -151,6 +187,7 @@ export class Engine {
   remove(unit: WriteUnit | null, coll: Collection, id: string): Rec | undefined {
     const prev = coll.docs.get(id);
     if (!prev) return undefined;
+    this.time.tick();
     this.txns.noteChange(coll.ns, id, prev);
     coll.remove(id);
     ++this.clock;
@@ -172,6 +209,8 @@ export class Engine {
       }
       undo.length = 0;
     };
+    // One time for the whole commit: a snapshot read sees all of it or none.
+    this.time.tick();
     const attempt = (twoPhase: boolean): void => {
       const targets = ops.map((op) => {
         const [db, name] = splitNs(op.ns);
@@ -212,6 +251,82 @@ export class Engine {
     this.log(unit, { t: 'tx', ops: ops.map((o) => ({ ns: o.ns, id: o.id, d: o.doc })) });
   }
 
+  // ------------------------------------------------------------- collections of open transactions
+
+  /**
+   * Takes a collection no commit has published out of the catalog's keeping (the caller replaces
+   * or deletes its entry). Its creator, if still open, loses it as it would lose a write conflict.
+   */
+  private withdraw(coll: Collection): boolean {
+    const u = this.txns.uncommitted.get(coll);
+    if (!u) return false;
+    this.txns.uncommitted.delete(coll);
+    this.txns.replaced.add(coll);
+    if (u.owner?.state === 'active') this.txns.end(u.owner, 'aborted');
+    return true;
+  }
+
+  /**
+   * Creates a collection in a transaction (create, createIndexes, or a write to a collection that
+   * does not exist): the transaction's statements find it, nobody else sees it before the commit.
+   * `explicit` false returns the collection that exists, if any.
+   */
+  createInTxn(txn: Txn, db: string, name: string, options: Doc, explicit: boolean): Collection {
+    const existing = this.collection(db, name);
+    const u = existing && this.txns.uncommitted.get(existing);
+    if (existing && (!u || u.owner === txn)) {
+      if (explicit) throw new MongoCommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
+      return existing;
+    }
+    // Two transactions creating one collection: the second conflicts, as in MongoDB.
+    if (u?.owner?.state === 'active') throw writeConflict();
+    const coll = this.createCollection(null, db, name, options);
+    this.txns.uncommitted.set(coll, { owner: txn, explicit });
+    return coll;
+  }
+
+  /** The collection, published (journalled) if it does not exist or only a transaction created it. */
+  ensurePublished(unit: WriteUnit | null, db: string, name: string): Collection {
+    return this.visibleCollection(db, name) ?? this.createCollection(unit, db, name);
+  }
+
+  /**
+   * At a transaction's commit: publishes the collections it created explicitly or wrote to, with
+   * their options and indexes. Returns them, for the caller to drop should the commit fail.
+   */
+  publishCreated(unit: WriteUnit, txn: Txn): Collection[] {
+    const published: Collection[] = [];
+    if (this.txns.uncommitted.size === 0) return published;
+    for (const [coll, u] of [...this.txns.uncommitted]) {
+      if (u.owner !== txn || (!u.explicit && !txn.writes.has(coll.ns))) continue;
+      this.txns.uncommitted.delete(coll);
+      this.txns.replaced.add(coll);
+      this.dbs.get(coll.db)?.delete(coll.name);
+      const created = this.createCollection(unit, coll.db, coll.name, coll.options, coll.uuid);
+      for (const spec of coll.indexSpecs()) if (spec.name !== '_id_') this.createIndex(unit, created, spec);
+      published.push(created);
+    }
+    return published;
+  }
+
+  /**
+   * When a transaction ends: a collection it created that is still hidden stays in the catalog as
+   * a plain hidden one (a writer that found it must find a collection), or is replaced by one when
+   * the aborted transaction gave it options or indexes.
+   */
+  private settleCreated(txn: Txn, state: 'committed' | 'aborted'): void {
+    for (const [coll, u] of [...this.txns.uncommitted]) {
+      if (u.owner !== txn) continue;
+      u.owner = null;
+      if (state === 'committed' || (!u.explicit && coll.indexes.size === 1)) continue;
+      this.txns.uncommitted.delete(coll);
+      this.txns.replaced.add(coll);
+      if (this.collection(coll.db, coll.name) !== coll) continue;
+      this.dbs.get(coll.db)!.delete(coll.name);
+      this.txns.uncommitted.set(this.createCollection(null, coll.db, coll.name), { owner: null, explicit: false });
+    }
+  }
+
   /** Makes a unit durable. Resolves once the journal has it (at once without a dbPath). */
   async commit(unit: WriteUnit): Promise<void> {
     if (!this.journal || unit.ops.length === 0) return;
@@ -249,6 +364,9 @@ export class Engine {
       case 'di':
         this.dropIndex(unit, this.ensureCollection(unit, db, name), op.name as string);
         return;
+      case 'cm':
+        this.collMod(unit, this.ensureCollection(unit, db, name), op as { options?: Doc; index?: IndexSpec });
+        return;
       case 'i':
         this.insert(unit, this.ensureCollection(unit, db, name), op.d as Doc);
         return;
@@ -276,10 +394,10 @@ export class Engine {
 
   private catalog(): Doc {
     const dbs: Doc[] = [];
-    for (const [db, colls] of this.dbs) {
+    for (const db of this.dbs.keys()) {
       dbs.push({
         name: db,
-        colls: [...colls.values()].map((c) => ({ name: c.name, options: c.options, uuid: c.uuid, indexes: c.indexSpecs() })),
+        colls: this.collections(db).map((c) => ({ name: c.name, options: c.options, uuid: c.uuid, indexes: c.indexSpecs() })),
       });
     }
     return { dbs };
@@ -307,8 +425,8 @@ export class Engine {
     if (!this.journal) return Promise.resolve();
     return this.journal.compact(() => ({
       catalog: this.catalog(),
-      collections: [...this.dbs.values()].flatMap((colls) =>
-        [...colls.values()].map((c) => ({ ns: c.ns, docs: [...c.docs.values()].map((r) => r.doc) })),
+      collections: [...this.dbs.keys()].flatMap((db) =>
+        this.collections(db).map((c) => ({ ns: c.ns, docs: [...c.docs.values()].map((r) => r.doc) })),
       ),
     }));
   }

@@ -148,6 +148,8 @@ export function sameKeys(a: IndexKeys | null, b: IndexKeys | null): boolean {
 export class Index {
   readonly fields: IndexField[];
   readonly unique: boolean;
+  /** A `prepareUnique` index refuses new duplicate keys and keeps the ones it already has. */
+  readonly prepareUnique: boolean;
   readonly sparse: boolean;
   readonly ttl: number | undefined;
   readonly text: TextIndex | undefined;
@@ -157,13 +159,18 @@ export class Index {
   readonly entries: SortedList<Entry>;
   multikey = false;
 
-  constructor(readonly spec: IndexSpec) {
+  /** `ttl`: expiry for an index whose spec does not show it (a clustered collection's `expireAfterSeconds`). */
+  constructor(
+    readonly spec: IndexSpec,
+    ttl?: number,
+  ) {
     this.fields = Object.entries(spec.key)
       .filter(([k]) => k !== '_fts' && k !== '_ftsx')
       .map(([path, dir]) => ({ path, dir: typeof dir === 'string' || toNumber(dir) > 0 ? 1 : -1 }));
     this.unique = spec.unique === true || spec.name === '_id_';
+    this.prepareUnique = !this.unique && spec.prepareUnique === true;
     this.sparse = spec.sparse === true;
-    this.ttl = spec.expireAfterSeconds;
+    this.ttl = ttl ?? spec.expireAfterSeconds;
     this.text = spec.weights ? new TextIndex(spec.weights) : undefined;
     this.orderable = !this.text && Object.values(spec.key).every((d) => typeof d !== 'string');
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
@@ -264,10 +271,15 @@ export class Index {
     }
   }
 
-  /** The first key of `keys` held by a document other than `selfId`, for unique indexes. */
-  findDuplicate(keys: IndexKeys | null, selfId: string): unknown[] | undefined {
-    if (!this.unique || keys === null || this.text) return undefined;
+  /**
+   * The first key of `keys` held by a document other than `selfId`, for unique indexes; for a
+   * prepareUnique index only keys the document did not have `before` count.
+   */
+  findDuplicate(keys: IndexKeys | null, selfId: string, before?: IndexKeys | null): unknown[] | undefined {
+    if ((!this.unique && !this.prepareUnique) || keys === null || this.text) return undefined;
+    const had = this.prepareUnique && before ? new Set(before.tuples.map(keyString)) : undefined;
     for (const k of keys.tuples) {
+      if (had?.has(keyString(k))) continue;
       for (const id of this.idsWithKey(k)) {
         if (id !== selfId) return k;
       }

@@ -4,9 +4,9 @@
  * replica set when TEST_MONGODB_URI is set.
  */
 import mongoose from 'mongoose';
-import { MongoClient } from 'mongodb';
+import { Binary, MongoClient } from 'mongodb';
 import type { CommandStartedEvent, Db, Document, ObjectId } from 'mongodb';
-import { useFreshDatabase, testServerUri, uriWithDb } from '../helpers/mongo';
+import { serverError, useFreshDatabase, testServerUri, uriWithDb } from '../helpers/mongo';
 
 /** Any document shape with the _id types these tests use (the driver's default schema assumes ObjectId). */
 interface AnyDoc extends Document {
@@ -408,5 +408,79 @@ describe('Mongoose', () => {
     } finally {
       await conn.close();
     }
+  });
+});
+
+describe('database-level aggregation ({aggregate: 1})', () => {
+  test('when db.aggregate starts with $documents, then the later stages run over those documents', async () => {
+    const docs = await db
+      .aggregate([
+        { $documents: [{ x: 1 }, { x: 2 }, { x: 3 }] },
+        { $match: { x: { $gte: 2 } } },
+        { $set: { y: { $multiply: ['$x', 10] } } },
+      ])
+      .toArray();
+    expect(docs).toEqual([
+      { x: 2, y: 20 },
+      { x: 3, y: 30 },
+    ]);
+  });
+
+  test('when $documents is an expression and a later $lookup reads a collection, then both work', async () => {
+    const docs = await db
+      .aggregate([
+        { $documents: { $map: { input: ['c1', 'c3'], as: 'id', in: { cust: '$$id' } } } },
+        { $lookup: { from: 'orders', localField: 'cust', foreignField: 'customerId', as: 'orders' } },
+        { $project: { _id: 0, cust: 1, n: { $size: '$orders' } } },
+      ])
+      .toArray();
+    expect(docs).toEqual([
+      { cust: 'c1', n: 2 },
+      { cust: 'c3', n: 0 },
+    ]);
+  });
+
+  test('when $documents feeds $merge or $out, then the target collection holds the documents and nothing is returned', async () => {
+    const merged = await db
+      .aggregate([
+        {
+          $documents: [
+            { _id: 1, v: 'a' },
+            { _id: 2, v: 'b' },
+          ],
+        },
+        { $merge: { into: 'from_documents' } },
+      ])
+      .toArray();
+    expect(merged).toEqual([]);
+    expect(await db.collection<AnyDoc>('from_documents').find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, v: 'a' },
+      { _id: 2, v: 'b' },
+    ]);
+    await db.aggregate([{ $documents: [{ _id: 3, v: 'c' }] }, { $out: 'from_documents' }]).toArray();
+    expect(await db.collection<AnyDoc>('from_documents').find().toArray()).toEqual([{ _id: 3, v: 'c' }]);
+  });
+
+  test('when $listLocalSessions runs, then the session a command used is listed with its id, uid and last use', async () => {
+    const session = client.startSession();
+    try {
+      await db.collection<AnyDoc>('sales').findOne({}, { session });
+      const sessionId = session.id!.id as Binary;
+      const listed = await db.aggregate([{ $listLocalSessions: {} }, { $match: { '_id.id': sessionId } }]).toArray();
+      expect(listed).toHaveLength(1);
+      const record = listed[0]!;
+      expect(record._id.id).toBeInstanceOf(Binary);
+      expect(Buffer.from(record._id.id.buffer).equals(Buffer.from(sessionId.buffer))).toBe(true);
+      expect(record._id.uid).toBeInstanceOf(Binary);
+      expect(record._id.uid.buffer.length).toBe(32);
+      expect(record.lastUse).toBeInstanceOf(Date);
+    } finally {
+      await session.endSession();
+    }
+  });
+
+  test('when {aggregate: 1} starts with a stage that needs a collection, then it fails with InvalidNamespace (73)', async () => {
+    expect((await serverError(db.aggregate([{ $match: {} }]).toArray())).code).toBe(73);
+    expect((await serverError(db.aggregate([{ $group: { _id: null } }]).toArray())).code).toBe(73);
   });
 });

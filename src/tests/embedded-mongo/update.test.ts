@@ -5,7 +5,7 @@
  */
 import { Decimal128, Double, Int32, Long, MongoBulkWriteError, ObjectId, Timestamp } from 'mongodb';
 import type { Collection, Db, Document, UpdateFilter } from 'mongodb';
-import { useFreshDatabase } from '../helpers/mongo';
+import { serverError, useFreshDatabase } from '../helpers/mongo';
 
 /** Any document shape with the _id types these tests use (the driver's default schema assumes ObjectId). */
 interface AnyDoc extends Document {
@@ -433,5 +433,32 @@ describe('bulkWrite', () => {
     expect(bulk.insertedCount).toBe(2);
     expect(bulk.writeErrors).toMatchObject([{ index: 1, code: 11000 }]);
     expect(await coll.countDocuments()).toBe(2);
+  });
+});
+
+describe('pipeline updates that replace the root', () => {
+  test('when $replaceRoot or $replaceWith promotes a subdocument without _id, then the document keeps its _id', async () => {
+    const coll = await seed([
+      { _id: 1, profile: { name: 'Rex', age: 3 }, stale: true },
+      { _id: 2, profile: { name: 'Tom' }, stale: true },
+    ]);
+    expect(await coll.updateOne({ _id: 1 }, [{ $replaceRoot: { newRoot: '$profile' } }])).toMatchObject({
+      matchedCount: 1,
+      modifiedCount: 1,
+    });
+    await coll.updateOne({ _id: 2 }, [{ $replaceWith: { $mergeObjects: ['$profile', { seen: true }] } }]);
+    expect(await coll.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, name: 'Rex', age: 3 },
+      { _id: 2, name: 'Tom', seen: true },
+    ]);
+  });
+
+  test('when the new root carries the same _id, then the update succeeds; a different _id fails with ImmutableField (66)', async () => {
+    const coll = await seed([{ _id: 1, profile: { name: 'Rex' } }]);
+    await coll.updateOne({ _id: 1 }, [{ $replaceWith: { _id: '$_id', name: '$profile.name' } }]);
+    expect(await coll.findOne({ _id: 1 })).toEqual({ _id: 1, name: 'Rex' });
+    const err = await serverError(coll.updateOne({ _id: 1 }, [{ $replaceWith: { _id: 2, name: 'other' } }]));
+    expect(err.code).toBe(66);
+    expect(await coll.findOne({ _id: 1 })).toEqual({ _id: 1, name: 'Rex' });
   });
 });
