@@ -7,14 +7,13 @@ import {
   Binary,
   MongoClient as Client,
   Timestamp,
-  type ClientSession,
   type CommandStartedEvent,
   type CommandSucceededEvent,
   type Db,
   type Document,
   type MongoClient,
 } from 'mongodb';
-import { serverError, testServerUri, useFreshDatabase, usingRealMongo } from '../helpers/mongo';
+import { inTransaction, serverError, testServerUri, useFreshDatabase, usingRealMongo } from '../helpers/mongo';
 
 /** Test documents use numbers and strings as _id, not only ObjectIds. */
 type Loose = Document & { _id: string | number };
@@ -42,19 +41,6 @@ async function withMonitoredClient(
     await fn(monitored, seen);
   } finally {
     await monitored.close();
-  }
-}
-
-/** Runs `fn` with a session that has a transaction open, and always ends the session. */
-async function inTransaction(fn: (s: ClientSession) => Promise<void>, opts: { readConcern?: 'snapshot' } = {}): Promise<void> {
-  const session = client.startSession();
-  try {
-    session.startTransaction(opts.readConcern ? { readConcern: { level: opts.readConcern } } : {});
-    await fn(session);
-  } finally {
-    // Cleanup only: the server may already have aborted it, which the test itself checks.
-    if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
-    await session.endSession();
   }
 }
 
@@ -254,7 +240,7 @@ describe('snapshot reads', () => {
 
 describe('collections and indexes created in a transaction', () => {
   test('when a transaction inserts into a collection that does not exist, then other clients do not list it until the commit', async () => {
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       await db.collection<Loose>('implicitCommitted').insertOne({ _id: 1 }, { session });
       expect(await db.collection('implicitCommitted').find({}, { session }).toArray()).toEqual([{ _id: 1 }]);
       expect(await listedNames()).not.toContain('implicitCommitted');
@@ -265,7 +251,7 @@ describe('collections and indexes created in a transaction', () => {
   });
 
   test('when a transaction inserts into a collection that does not exist and aborts, then the collection never appears', async () => {
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       await db.collection<Loose>('implicitAborted').insertOne({ _id: 1 }, { session });
       expect(await listedNames()).not.toContain('implicitAborted');
       await session.abortTransaction();
@@ -275,7 +261,7 @@ describe('collections and indexes created in a transaction', () => {
   });
 
   test('when a client inserts into a collection an open transaction is creating, then the insert waits for the commit and lands in the created collection', async () => {
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       await db.createCollection('contended', { session });
       await db.collection('contended').createIndex({ k: 1 }, { unique: true, session });
       let settled = false;
@@ -294,7 +280,7 @@ describe('collections and indexes created in a transaction', () => {
   }, 20_000);
 
   test('when a transaction creates a collection and a unique index on it and commits, then both appear with the commit and the index is enforced', async () => {
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       await db.createCollection('created', { session });
       const coll = db.collection<Loose>('created');
       await coll.createIndex({ email: 1 }, { unique: true, session });
@@ -310,7 +296,7 @@ describe('collections and indexes created in a transaction', () => {
   });
 
   test('when a transaction creates a collection with an index and aborts, then neither exists and the name is free', async () => {
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       await db.createCollection('createdAborted', { session });
       await db.collection('createdAborted').createIndex({ v: 1 }, { session });
       await session.abortTransaction();
@@ -322,7 +308,7 @@ describe('collections and indexes created in a transaction', () => {
   });
 
   test('when a transaction creates indexes on a collection that does not exist, then the collection is created with them at the commit', async () => {
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       const reply = await db.command({ createIndexes: 'indexedNew', indexes: [{ key: { v: 1 }, name: 'v_1' }] }, { session });
       expect(reply).toMatchObject({ ok: 1, createdCollectionAutomatically: true });
       await session.commitTransaction();
@@ -334,7 +320,7 @@ describe('collections and indexes created in a transaction', () => {
   test('when a transaction creates an index on an existing collection with documents, then it fails with OperationNotSupportedInTransaction', async () => {
     const coll = db.collection<Loose>('existingFull');
     await coll.insertOne({ _id: 1, v: 1 });
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       const err = await serverError(coll.createIndex({ v: 1 }, { session }));
       expect(err.code).toBe(263);
     });
@@ -343,7 +329,7 @@ describe('collections and indexes created in a transaction', () => {
 
   test('when a transaction creates a collection that already exists, then it fails with NamespaceExists and the transaction is aborted', async () => {
     await db.createCollection('alreadyThere');
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       const err = await serverError(db.createCollection('alreadyThere', { session }));
       expect(err.code).toBe(48);
       const commit = await serverError(session.commitTransaction());
@@ -353,6 +339,7 @@ describe('collections and indexes created in a transaction', () => {
 
   test('when a transaction with read concern snapshot creates a collection or an index, then it fails with InvalidOptions', async () => {
     await inTransaction(
+      client,
       async (session) => {
         const err = await serverError(db.createCollection('snapshotDdl', { session }));
         expect(err.code).toBe(72);
@@ -360,6 +347,7 @@ describe('collections and indexes created in a transaction', () => {
       { readConcern: 'snapshot' },
     );
     await inTransaction(
+      client,
       async (session) => {
         const err = await serverError(db.command({ createIndexes: 'snapshotDdl', indexes: [{ key: { v: 1 }, name: 'v_1' }] }, { session }));
         expect(err.code).toBe(72);

@@ -14,7 +14,7 @@ import {
   type MongoClient,
 } from 'mongodb';
 import mongoose from 'mongoose';
-import { serverError, useFreshDatabase, testServerUri, uriWithDb } from '../helpers/mongo';
+import { inTransaction, serverError, useFreshDatabase, testServerUri, uriWithDb } from '../helpers/mongo';
 import { within } from '../helpers/process';
 
 let client: MongoClient;
@@ -43,19 +43,6 @@ async function seeded(name: string, docs: Loose[]): Promise<Collection<Loose>> {
   return coll;
 }
 
-/** Runs `fn` with a session that has a transaction open, and always ends the session. */
-async function inTransaction(fn: (s: ClientSession) => Promise<void>, opts: { readConcern?: 'snapshot' } = {}): Promise<void> {
-  const session = client.startSession();
-  try {
-    session.startTransaction(opts.readConcern ? { readConcern: { level: opts.readConcern } } : {});
-    await fn(session);
-  } finally {
-    // Cleanup only: the server may already have aborted it, which the test itself checks.
-    if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
-    await session.endSession();
-  }
-}
-
 describe('isolation and atomicity', () => {
   test('when a transaction inserts, updates and deletes, then readers outside it still see the old data', async () => {
     const coll = await seeded('isolation', [
@@ -63,7 +50,7 @@ describe('isolation and atomicity', () => {
       { _id: 2, v: 'b' },
     ]);
     const before = await contents(coll);
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       await coll.insertOne({ _id: 3, v: 'c' }, { session });
       await coll.updateOne({ _id: 1 }, { $set: { v: 'changed' } }, { session });
       await coll.deleteOne({ _id: 2 }, { session });
@@ -78,7 +65,7 @@ describe('isolation and atomicity', () => {
       { _id: 1, v: 'a' },
       { _id: 2, v: 'b' },
     ]);
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       await coll.insertOne({ _id: 3, v: 'c' }, { session });
       await coll.updateOne({ _id: 1 }, { $set: { v: 'changed' } }, { session });
       await coll.deleteOne({ _id: 2 }, { session });
@@ -107,7 +94,7 @@ describe('isolation and atomicity', () => {
         if (committed) after++;
       }
     })();
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       await coll.updateMany({ _id: { $in: [2, 3, 4, 5] } }, { $set: { v: 'new' } }, { session });
       await coll.deleteOne({ _id: 1 }, { session });
       await coll.insertOne({ _id: 6, v: 'new' }, { session });
@@ -128,7 +115,7 @@ describe('isolation and atomicity', () => {
     ]);
     const other = db.collection<Loose>('abortOther');
     const before = await contents(coll);
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       await coll.insertOne({ _id: 3, v: 'c' }, { session });
       await coll.updateMany({}, { $set: { v: 'changed' } }, { session });
       await coll.deleteOne({ _id: 2 }, { session });
@@ -145,6 +132,7 @@ describe('isolation and atomicity', () => {
       { _id: 2, v: 'first' },
     ]);
     await inTransaction(
+      client,
       async (session) => {
         expect(await coll.findOne({ _id: 1 }, { session })).toEqual({ _id: 1, v: 'first' });
         await coll.updateOne({ _id: 2 }, { $set: { v: 'second' } });
@@ -164,9 +152,9 @@ describe('isolation and atomicity', () => {
 describe('conflicts and locking', () => {
   test('when two transactions update the same document, then the second gets a transient WriteConflict', async () => {
     const coll = await seeded('conflict', [{ _id: 'c', n: 0 }]);
-    await inTransaction(async (first) => {
+    await inTransaction(client, async (first) => {
       await coll.updateOne({ _id: 'c' }, { $inc: { n: 1 } }, { session: first });
-      await inTransaction(async (second) => {
+      await inTransaction(client, async (second) => {
         const err = await serverError(coll.updateOne({ _id: 'c' }, { $inc: { n: 10 } }, { session: second }));
         expect(err.code).toBe(112);
         expect(err.errorLabels).toContain('TransientTransactionError');
@@ -196,7 +184,7 @@ describe('conflicts and locking', () => {
 
   test('when a write outside transactions targets a document an open transaction wrote, then it waits for the commit and then applies', async () => {
     const coll = await seeded('waiting', [{ _id: 'w', n: 0 }]);
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       await coll.updateOne({ _id: 'w' }, { $set: { byTxn: true } }, { session });
       let settled = false;
       const outside = coll.updateOne({ _id: 'w' }, { $set: { byOutside: true } }).finally(() => (settled = true));
@@ -212,7 +200,7 @@ describe('conflicts and locking', () => {
   test('when an aggregation $merges into a document an open transaction wrote, then it waits for the commit and merges into the committed version', async () => {
     const target = await seeded('merge_target', [{ _id: 'm', n: 0 }]);
     const source = await seeded('merge_source', [{ _id: 'm', fromMerge: true }]);
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       await target.updateOne({ _id: 'm' }, { $set: { byTxn: true } }, { session });
       let settled = false;
       const merging = source
@@ -229,7 +217,7 @@ describe('conflicts and locking', () => {
 
   test('when an insert in a transaction hits a duplicate key, then the transaction is aborted and commit fails with NoSuchTransaction', async () => {
     const coll = await seeded('dupInTxn', [{ _id: 'taken' }]);
-    await inTransaction(async (session) => {
+    await inTransaction(client, async (session) => {
       await coll.insertOne({ _id: 'fresh' }, { session });
       const dup = await serverError(coll.insertOne({ _id: 'taken' }, { session }));
       expect(dup.code).toBe(11000);

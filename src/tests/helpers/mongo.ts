@@ -3,7 +3,7 @@
  * the embedded server that globalSetup started for this run. Each worker and suite gets its own
  * database so suites can run in parallel.
  */
-import { MongoClient, MongoServerError, type Db } from 'mongodb';
+import { MongoClient, MongoServerError, type ClientSession, type Db } from 'mongodb';
 import { testEnvironment } from '../../config/testing';
 
 export function usingRealMongo(): boolean {
@@ -77,4 +77,24 @@ export async function serverError(p: Promise<unknown>): Promise<MongoServerError
   );
   expect(err).toBeInstanceOf(MongoServerError);
   return err as MongoServerError;
+}
+
+/**
+ * Runs `fn` with a session of `client` that has a transaction open, and always ends the session
+ * (aborting the transaction if the test left it open).
+ */
+export async function inTransaction(
+  client: MongoClient,
+  fn: (s: ClientSession) => Promise<void>,
+  opts: { readConcern?: 'snapshot' } = {},
+): Promise<void> {
+  const session = client.startSession();
+  try {
+    session.startTransaction(opts.readConcern ? { readConcern: { level: opts.readConcern } } : {});
+    await fn(session);
+  } finally {
+    // Cleanup only: the server may already have aborted it, which the test itself checks.
+    if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
+    await session.endSession();
+  }
 }
