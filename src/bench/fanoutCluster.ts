@@ -27,7 +27,7 @@ import {
   type CpuMeters,
   type Goal,
 } from './harness';
-import { connectDashboards, fakeMetaBot, percentile, postJson } from './loopback';
+import { connectDashboards, fakeMetaBot, percentile, postStampedMessages, recordLatency } from './loopback';
 import { runTag, seedCompany } from './seed';
 
 const CLIENTS = 500;
@@ -83,34 +83,30 @@ export async function fanoutClusterRun(redisUrl: string, nodeArgs: string[] = []
     // Clients on A see A's own broadcast; clients on B see it after B read it from the stream.
     const onA: number[] = [];
     const onB: number[] = [];
-    const recorder = (into: number[]) => (e: unknown) => {
-      const sentAt = Number((e as { message: { content: string } }).message.content.split(':')[1]);
-      if (Number.isFinite(sentAt)) into.push(Date.now() - sentAt);
-    };
     const clients = [
-      ...(await connectDashboards(a.url, CLIENTS / 2, () => token, recorder(onA))),
-      ...(await connectDashboards(b.url, CLIENTS / 2, () => token, recorder(onB))),
+      ...(await connectDashboards(a.url, CLIENTS / 2, () => token, recordLatency(onA))),
+      ...(await connectDashboards(b.url, CLIENTS / 2, () => token, recordLatency(onB))),
     ];
     const connected = clients.filter((c) => c.connected).length;
     const agent = new http.Agent({ keepAlive: true });
     const target = new URL(`${a.url}/api/v1/internal/messages`);
-    // The Meta Bot's messages at RATE a second; each one's content carries the time it was sent.
     let seq = 0;
     const postMs: number[] = [];
-    const send = async (seconds: number): Promise<void> => {
-      for (let i = 0; i < RATE * seconds; i++) {
-        const tick = Date.now();
-        const payload = JSON.stringify({
+    const send = (seconds: number): Promise<void> =>
+      postStampedMessages({
+        agent,
+        target,
+        apiKey: SECRETS.INTERNAL_SERVICE_API_KEY,
+        body: () => ({
           company_id: company.companyId,
           platform: 'facebook',
           external_message_id: `cluster-${runTag()}-${seq++}`,
           customer_social_id: 'psid-cluster',
-          content: `t:${tick}`,
-        });
-        void postJson(agent, target, { 'x-api-key': SECRETS.INTERNAL_SERVICE_API_KEY }, payload).then(() => postMs.push(Date.now() - tick));
-        await new Promise((r) => setTimeout(r, Math.max(0, 1000 / RATE - (Date.now() - tick))));
-      }
-    };
+        }),
+        rate: RATE,
+        count: RATE * seconds,
+        onAnswered: (ms) => postMs.push(ms),
+      });
     // Warm-up at the measured rate (the first message creates the contact): right after 500
     // handshakes both processes are still compiling the broadcast path and collecting garbage.
     // What is measured is the steady state that follows; the warm-up's figures are reported too.

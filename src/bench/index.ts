@@ -45,7 +45,7 @@ import {
   type CpuMeters,
 } from './harness';
 import { listCostRun } from './listCost';
-import { connectDashboards, fakeMetaBot, percentile, postJson } from './loopback';
+import { connectDashboards, fakeMetaBot, percentile, postStampedMessages, recordLatency } from './loopback';
 import { seedCompany } from './seed';
 import { sustainedRun } from './sustained';
 
@@ -94,33 +94,25 @@ function heapOf(app: Child): Promise<number> {
 async function fanout(appUrl: string, app: Child, ids: { companyId: string; token: string }) {
   const heapBefore = await heapOf(app);
   const latencies: number[] = [];
-  const clients = await connectDashboards(
-    appUrl,
-    SOCKET_CLIENTS,
-    () => ids.token,
-    (e) => {
-      const sentAt = Number((e as { message: { content: string } }).message.content.split(':')[1]);
-      if (Number.isFinite(sentAt)) latencies.push(Date.now() - sentAt);
-    },
-  );
+  const clients = await connectDashboards(appUrl, SOCKET_CLIENTS, () => ids.token, recordLatency(latencies));
   const connected = clients.filter((c) => c.connected).length;
   const heapConnected = await heapOf(app);
   const agent = new http.Agent({ keepAlive: true });
   const target = new URL(`${appUrl}/api/v1/internal/messages`);
-  let seq = 0;
-  for (let i = 0; i < FANOUT_RATE * FANOUT_SECONDS; i++) {
-    const tick = Date.now();
-    const payload = JSON.stringify({
+  // Fire and forget: the latency measured is the one the sockets see.
+  await postStampedMessages({
+    agent,
+    target,
+    apiKey: SECRETS.INTERNAL_SERVICE_API_KEY,
+    body: (seq) => ({
       company_id: ids.companyId,
       platform: 'facebook',
-      external_message_id: `bench-${Date.now()}-${seq++}`,
+      external_message_id: `bench-${Date.now()}-${seq}`,
       customer_social_id: 'psid-fanout',
-      content: `t:${Date.now()}`,
-    });
-    // Fire and forget: the latency measured is the one the sockets see.
-    void postJson(agent, target, { 'x-api-key': SECRETS.INTERNAL_SERVICE_API_KEY }, payload);
-    await new Promise((r) => setTimeout(r, Math.max(0, 1000 / FANOUT_RATE - (Date.now() - tick))));
-  }
+    }),
+    rate: FANOUT_RATE,
+    count: FANOUT_RATE * FANOUT_SECONDS,
+  });
   await new Promise((r) => setTimeout(r, 2000));
   agent.destroy();
   for (const c of clients) c.close();

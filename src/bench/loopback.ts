@@ -85,6 +85,38 @@ export function postJson(agent: http.Agent, target: URL, headers: Record<string,
   return requestJson(agent, target, headers, payload).then((r) => r.status);
 }
 
+/**
+ * The fan-out parts' Meta Bot: POSTs `count` messages to /internal/messages at `rate` a second
+ * (fire and forget), each carrying the time it was sent as `t:<ms>` in its content, so a
+ * dashboard's `message:new` can be timed with `recordLatency`. Resolves once the last one is sent;
+ * `onAnswered` gets how long each POST took to be answered.
+ */
+export async function postStampedMessages(opts: {
+  agent: http.Agent;
+  target: URL;
+  apiKey: string;
+  body: (seq: number) => Record<string, unknown>;
+  rate: number;
+  count: number;
+  onAnswered?: (ms: number) => void;
+}): Promise<void> {
+  for (let i = 0; i < opts.count; i++) {
+    const tick = Date.now();
+    const payload = JSON.stringify({ ...opts.body(i), content: `t:${tick}` });
+    const sent = postJson(opts.agent, opts.target, { 'x-api-key': opts.apiKey }, payload);
+    if (opts.onAnswered) void sent.then(() => opts.onAnswered!(Date.now() - tick));
+    await new Promise((r) => setTimeout(r, Math.max(0, 1000 / opts.rate - (Date.now() - tick))));
+  }
+}
+
+/** A `message:new` handler that pushes into `into` how long ago its `postStampedMessages` message was sent. */
+export function recordLatency(into: number[]): (event: unknown) => void {
+  return (event) => {
+    const sentAt = Number((event as { message: { content: string } }).message.content.split(':')[1]);
+    if (Number.isFinite(sentAt)) into.push(Date.now() - sentAt);
+  };
+}
+
 /** A Meta Bot stand-in: answers like the real one, or holds every request open (hang). */
 export function fakeMetaBot(): Promise<{ url: string; setMode: (m: 'ok' | 'hang') => void; close: () => void; sent: () => number }> {
   let mode: 'ok' | 'hang' = 'ok';
