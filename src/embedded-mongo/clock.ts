@@ -3,7 +3,7 @@
  * ticks, gossiped on every reply, and the versions changes replaced, kept while snapshot reads
  * may still ask for a past time (MongoDB's minSnapshotHistoryWindowInSeconds).
  */
-import { Binary, Long, Timestamp } from 'bson';
+import { Binary, Long, Timestamp, serialize } from 'bson';
 import { MongoCommandError } from './errors';
 import { committedSource, type DocSource } from './query/executor';
 import type { Collection, Rec } from './storage/collection';
@@ -39,6 +39,23 @@ const MAX_INCREMENT = 0xffffffff;
 /** Without authentication mongod signs cluster times with a zero hash and key 0. */
 const SIGNATURE = { hash: new Binary(Buffer.alloc(20), 0), keyId: Long.ZERO };
 
+/**
+ * The stamp's elements encoded once; each new time only rewrites its two timestamps (a BSON
+ * timestamp is the increment, then the seconds, little-endian) where the marker time sits.
+ */
+const STAMP_MARKER = new Timestamp({ t: 0x7badcafe, i: 0x7eedf00d });
+const STAMP_TEMPLATE: Buffer = (() => {
+  const doc = serialize({ $clusterTime: { clusterTime: STAMP_MARKER, signature: SIGNATURE }, operationTime: STAMP_MARKER });
+  return Buffer.from(doc.subarray(4, doc.length - 1));
+})();
+const STAMP_TIME_OFFSETS: number[] = (() => {
+  const marker = Buffer.alloc(8);
+  marker.writeUInt32LE(STAMP_MARKER.i, 0);
+  marker.writeUInt32LE(STAMP_MARKER.t, 4);
+  const first = STAMP_TEMPLATE.indexOf(marker);
+  return [first, STAMP_TEMPLATE.indexOf(marker, first + 8)];
+})();
+
 /** MongoDB codes errors.ts does not name; the reply carries their codeName all the same. */
 function timeError(code: number, codeName: string, message: string): MongoCommandError {
   return new MongoCommandError(code, message, { extra: { codeName } });
@@ -50,8 +67,12 @@ export function snapshotTooOld(at: Time): MongoCommandError {
 
 export class LogicalClock {
   private current: Time = { t: Math.floor(Date.now() / 1000), i: 1 };
-  /** What replies carry while the time stands still: built once per time, never per reply. */
-  private gossip: { operationTime: Timestamp; $clusterTime: Doc } | null = null;
+  /**
+   * What replies carry while the time stands still, as BSON elements ready to append to a reply:
+   * built once per time, never per reply (serialising these two fields on every reply cost as
+   * much as the rest of a small reply).
+   */
+  private gossip: Uint8Array | null = null;
 
   now(): Time {
     return this.current;
@@ -83,16 +104,21 @@ export class LogicalClock {
     this.gossip = null;
   }
 
-  /** Puts operationTime and $clusterTime on a reply (every reply of a replica-set member has them). */
-  stamp(reply: Doc): Doc {
-    let g = this.gossip;
-    if (!g) {
-      const ts = toTimestamp(this.current);
-      g = this.gossip = { operationTime: ts, $clusterTime: { clusterTime: ts, signature: SIGNATURE } };
+  /**
+   * The `$clusterTime` and `operationTime` elements every reply of a replica-set member ends
+   * with, encoded (wire.ts appends them to the reply's own fields).
+   */
+  stampElements(): Uint8Array {
+    if (!this.gossip) {
+      // A fresh copy per time: a reply still being encoded keeps the bytes it was given.
+      const out = Buffer.from(STAMP_TEMPLATE);
+      for (const at of STAMP_TIME_OFFSETS) {
+        out.writeUInt32LE(this.current.i, at);
+        out.writeUInt32LE(this.current.t, at + 4);
+      }
+      this.gossip = out;
     }
-    reply.$clusterTime = g.$clusterTime;
-    reply.operationTime = g.operationTime;
-    return reply;
+    return this.gossip;
   }
 }
 

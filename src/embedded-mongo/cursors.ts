@@ -38,11 +38,15 @@ export class CursorManager {
 
   private take(c: OpenCursor, limit: number): Doc[] {
     const out: Doc[] = [];
+    // The first document always goes; sizes are measured only once a second one may join it.
     let bytes = 0;
     while (c.pos < c.docs.length && out.length < limit) {
       const d = c.docs[c.pos]!;
-      bytes += sizeOf(d);
-      if (out.length > 0 && bytes > MAX_BATCH_BYTES) break;
+      if (out.length > 0) {
+        if (bytes === 0) bytes = sizeOf(out[0]!);
+        bytes += sizeOf(d);
+        if (bytes > MAX_BATCH_BYTES) break;
+      }
       out.push(d);
       c.pos++;
     }

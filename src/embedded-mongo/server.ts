@@ -16,6 +16,8 @@ import {
   OP_MSG,
   OP_QUERY,
   ProtocolError,
+  type OpMsg,
+  type Reply,
   encodeOpMsg,
   encodeOpReply,
   parseOpMsg,
@@ -114,27 +116,26 @@ class Connection {
     const conn = this.conn;
     try {
       if (header.opCode === OP_MSG) {
-        let body: Doc;
-        let moreToCome = false;
+        let msg: OpMsg;
         try {
-          ({ body, moreToCome } = parseOpMsg(message));
+          msg = parseOpMsg(message);
         } catch (err) {
-          this.reply(header, encodeOpMsg, protocolError(err));
+          this.reply(header, encodeOpMsg, { doc: protocolError(err) });
           return;
         }
-        const reply = await runCommand(this.state, body, conn);
-        if (!moreToCome) this.reply(header, encodeOpMsg, reply);
+        const reply = await runCommand(this.state, msg.body, conn, msg.clusterTime);
+        if (!msg.moreToCome) this.reply(header, encodeOpMsg, reply);
       } else if (header.opCode === OP_QUERY) {
         let query: Doc;
         let collection: string;
         try {
           ({ query, collection } = parseOpQuery(message));
         } catch (err) {
-          this.reply(header, encodeOpReply, protocolError(err));
+          this.reply(header, encodeOpReply, { doc: protocolError(err) });
           return;
         }
         if (!collection.endsWith('.$cmd')) {
-          this.reply(header, encodeOpReply, new MongoCommandError(5739101, 'OP_QUERY is no longer supported').toReply());
+          this.reply(header, encodeOpReply, { doc: new MongoCommandError(5739101, 'OP_QUERY is no longer supported').toReply() });
           return;
         }
         const db = collection.slice(0, -'.$cmd'.length);
@@ -149,17 +150,16 @@ class Connection {
     }
   }
 
-  private reply(header: { requestId: number }, encode: (id: number, to: number, d: Doc) => Buffer, doc: Doc): void {
+  private reply(header: { requestId: number }, encode: (id: number, to: number, r: Reply) => Buffer, reply: Reply): void {
     if (this.closed) return;
     let out: Buffer;
     try {
-      out = encode(nextRequestId++, header.requestId, doc);
+      out = encode(nextRequestId++, header.requestId, reply);
     } catch (err) {
-      out = encode(
-        nextRequestId++,
-        header.requestId,
-        new MongoCommandError('BSONObjectTooLarge', `reply could not be encoded: ${(err as Error).message}`).toReply(),
-      );
+      out = encode(nextRequestId++, header.requestId, {
+        doc: new MongoCommandError('BSONObjectTooLarge', `reply could not be encoded: ${(err as Error).message}`).toReply(),
+        trailer: reply.trailer,
+      });
     }
     this.socket.write(out);
   }

@@ -389,34 +389,39 @@ export function keyString(v: unknown): string {
 
 /** Values at a dotted path, descending into arrays as MongoDB does for queries and index keys. */
 export function valuesAtPath(doc: unknown, path: string): { values: unknown[]; isArrayPath: boolean } {
-  const parts = path.split('.');
-  const out: unknown[] = [];
-  let arrayPath = false;
-  const walk = (v: unknown, i: number): void => {
-    if (i === parts.length) {
-      if (Array.isArray(v)) {
-        arrayPath = true;
-        if (v.length === 0) out.push(undefined);
-        else for (const e of v) out.push(e);
-      } else out.push(v);
-      return;
-    }
+  const walk: PathWalk = { parts: path.split('.'), out: [], arrayPath: false };
+  walkPath(walk, doc, 0);
+  return { values: walk.out, isArrayPath: walk.arrayPath };
+}
+
+interface PathWalk {
+  parts: string[];
+  out: unknown[];
+  arrayPath: boolean;
+}
+
+function walkPath(w: PathWalk, v: unknown, i: number): void {
+  if (i === w.parts.length) {
     if (Array.isArray(v)) {
-      arrayPath = true;
-      const part = parts[i]!;
-      if (/^\d+$/.test(part)) {
-        walk(v[Number(part)], i + 1);
-        return;
-      }
-      for (const e of v) if (isPlainObject(e)) walk(e[part], i + 1);
+      w.arrayPath = true;
+      if (v.length === 0) w.out.push(undefined);
+      else for (const e of v) w.out.push(e);
+    } else w.out.push(v);
+    return;
+  }
+  if (Array.isArray(v)) {
+    w.arrayPath = true;
+    const part = w.parts[i]!;
+    if (/^\d+$/.test(part)) {
+      walkPath(w, v[Number(part)], i + 1);
       return;
     }
-    if (isPlainObject(v)) {
-      walk(v[parts[i]!], i + 1);
-      return;
-    }
-    out.push(undefined);
-  };
-  walk(doc, 0);
-  return { values: out, isArrayPath: arrayPath };
+    for (const e of v) if (isPlainObject(e)) walkPath(w, e[part], i + 1);
+    return;
+  }
+  if (isPlainObject(v)) {
+    walkPath(w, v[w.parts[i]!], i + 1);
+    return;
+  }
+  w.out.push(undefined);
 }

@@ -2,12 +2,13 @@
  * Command dispatch: finds the handler, attaches the session and transaction the command names,
  * replays retried writes, and turns every failure into MongoDB's error reply.
  */
-import { type Long } from 'bson';
+import type { Long, Timestamp } from 'bson';
 import { isTimestamp, parseReadConcern, readTimeOf, startTxnReadConcern, withReadTime } from '../clock';
 import { MongoCommandError, toCommandError } from '../errors';
 import { noSuchTransaction, sessionKey, type Session } from '../txn';
 import { commitTransaction } from '../writes';
 import { isPlainObject, toNumber, type Doc } from '../values';
+import type { Reply } from '../wire';
 import { adminCommands } from './admin';
 import type { CommandContext, Handler, ServerState } from './context';
 import { ddlCommands } from './ddl';
@@ -89,21 +90,37 @@ function joinTransaction(ctx: CommandContext, name: string, cmd: Doc, session: S
   ctx.txn = txn;
 }
 
+/** The time in a `$clusterTime` the client sent as a field of the command. */
+function gossipedTime(gossiped: unknown): Timestamp | undefined {
+  return isPlainObject(gossiped) && isTimestamp(gossiped.clusterTime) ? gossiped.clusterTime : undefined;
+}
+
 /**
  * Runs a command as a replica-set member does: takes the cluster time the client gossips, and
- * stamps every reply, error or not, with operationTime and $clusterTime.
+ * stamps every reply, error or not, with $clusterTime and operationTime (as of the command's end).
+ * `clusterTime` is the gossiped time when the wire layer has already read it (see parseOpMsg).
  */
-export async function runCommand(state: ServerState, body: Doc, conn: { me: string; connectionId: number }): Promise<Doc> {
+export async function runCommand(
+  state: ServerState,
+  body: Doc,
+  conn: { me: string; connectionId: number },
+  clusterTime: Timestamp | undefined = gossipedTime(body.$clusterTime),
+): Promise<Reply> {
   const clock = state.engine.time;
-  const gossiped = body.$clusterTime;
-  if (isPlainObject(gossiped) && isTimestamp(gossiped.clusterTime)) {
+  if (clusterTime) {
     try {
-      clock.advance(gossiped.clusterTime);
+      clock.advance(clusterTime);
     } catch (err) {
-      return clock.stamp(toCommandError(err).toReply());
+      return { doc: toCommandError(err).toReply(), trailer: clock.stampElements() };
     }
   }
-  return clock.stamp(await dispatch(state, body, conn));
+  const doc = await dispatch(state, body, conn);
+  // The stamp is appended as encoded fields: the reply must not name them itself.
+  if (doc.$clusterTime !== undefined || doc.operationTime !== undefined) {
+    delete doc.$clusterTime;
+    delete doc.operationTime;
+  }
+  return { doc, trailer: clock.stampElements() };
 }
 
 async function dispatch(state: ServerState, body: Doc, conn: { me: string; connectionId: number }): Promise<Doc> {

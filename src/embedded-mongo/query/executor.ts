@@ -3,11 +3,12 @@
  * plan, scan candidates, test the filter, sort, skip and limit. Returns stored records.
  */
 import type { Collection, Rec } from '../storage/collection';
+import type { TextIndex, TextSearch } from '../storage/text-index';
 import { compareValues, keyString, type Doc } from '../values';
 import { resolveCollation, type Collation } from './collation';
-import { compileFilter } from './matcher';
+import { compileFilter, type CompiledFilter } from './matcher';
 import { planQuery, scanIndex, scanIsExact, type Plan } from './planner';
-import { parseSort, sortDocs, sortValue } from './sort';
+import { parseSort, sortDocs, sortValue, type SortKey } from './sort';
 
 /** What a reader can see of one collection. */
 export interface DocSource {
@@ -18,12 +19,23 @@ export interface DocSource {
   overlayIds(): string[];
 }
 
+const NO_IDS: string[] = Object.freeze([]) as unknown as string[];
+
+/** The committed documents of a collection (a class: reads create one per command). */
+class CommittedSource implements DocSource {
+  constructor(readonly coll: Collection | undefined) {}
+
+  get(id: string): Rec | undefined {
+    return this.coll?.docs.get(id);
+  }
+
+  overlayIds(): string[] {
+    return NO_IDS;
+  }
+}
+
 export function committedSource(coll: Collection | undefined): DocSource {
-  return {
-    coll,
-    get: (id) => coll?.docs.get(id),
-    overlayIds: () => [],
-  };
+  return new CommittedSource(coll);
 }
 
 export interface FindOptions {
@@ -54,6 +66,78 @@ export interface FindResult {
   collation?: Collation;
 }
 
+/** What one find keeps while it considers candidates (see consider). */
+interface Scan {
+  src: DocSource;
+  compiled: CompiledFilter;
+  out: Rec[];
+  scores: Map<Rec, number>;
+  seen: Set<string> | undefined;
+  stats: ExecStats;
+  text: TextSearch | undefined;
+  textIndex: TextIndex | undefined;
+  textCandidates: Map<string, number> | undefined;
+  /** Every candidate of an exact scan matches: no document is tested. */
+  exact: boolean;
+  /** The sort's leading keys the scan yields in order, when a full page can stop it early. */
+  prefixKeys: SortKey[] | undefined;
+  boundary: unknown[] | undefined;
+  needSort: boolean;
+  want: number;
+}
+
+function prefixOf(keys: SortKey[], r: Rec): unknown[] {
+  return keys.map((k) => sortValue(r.doc, k.path, k.dir));
+}
+
+/** Takes a candidate into the result if it matches; true when the scan can stop. */
+function consider(s: Scan, id: string, fromOverlay: boolean): boolean {
+  if (s.seen) {
+    if (s.seen.has(id)) return false;
+    s.seen.add(id);
+  }
+  const rec = s.src.get(id);
+  if (!rec) return false;
+  s.stats.docs++;
+  const { text, textIndex } = s;
+  if (text && textIndex) {
+    const score = fromOverlay ? textIndex.scoreDoc(rec.doc, text) : (s.textCandidates?.get(id) ?? 0);
+    if (score <= 0 || (!fromOverlay && !textIndex.accepts(rec.doc, text))) return false;
+    s.scores.set(rec, score);
+  }
+  if (!s.exact && !s.compiled.test(rec.view)) return false;
+  const out = s.out;
+  if (s.prefixKeys && out.length >= s.want) {
+    // Once the page is full, only documents that tie with its last one on those keys can join.
+    const boundary = (s.boundary ??= prefixOf(s.prefixKeys, out[out.length - 1]!));
+    const next = prefixOf(s.prefixKeys, rec);
+    if (next.some((v, i) => compareValues(v, boundary[i]) !== 0)) return true;
+  }
+  out.push(rec);
+  return !s.needSort && out.length >= s.want;
+}
+
+/** The ids a plan visits, in its order. */
+function candidatesOf(plan: Plan, src: DocSource, stats: ExecStats, textCandidates: Map<string, number> | undefined): Iterable<string> {
+  switch (plan.kind) {
+    case 'IDHACK':
+      return plan.idValues!.map(keyString);
+    case 'TEXT':
+      return textCandidates!.keys();
+    case 'IXSCAN':
+      // Points on _id: documents are kept by their _id's key, so no index search is needed.
+      if (plan.index === src.coll?.idIndex && !plan.range && plan.combos.every((c) => c.length === 1)) {
+        stats.keys += plan.combos.length;
+        return plan.combos.map((c) => keyString(c[0]));
+      }
+      return scanIndex(plan, stats);
+    default: {
+      const ids = src.coll ? src.coll.docs.keys() : [];
+      return plan.dir === 1 ? ids : [...ids].reverse();
+    }
+  }
+}
+
 export function findRecs(src: DocSource, opts: FindOptions): FindResult {
   const started = Date.now();
   const collation = resolveCollation(opts.collation, src.coll);
@@ -70,75 +154,39 @@ export function findRecs(src: DocSource, opts: FindOptions): FindResult {
   const needSort = sortKeys.length > 0 && !(plan.providesSort && committed);
   const skip = opts.skip ?? 0;
   const want = opts.limit && opts.limit > 0 ? skip + opts.limit : Infinity;
-  const out: Rec[] = [];
-  const scores = new Map<Rec, number>();
-  const seen = new Set<string>();
   // One entry per document: a single-valued index scanned for one key prefix yields no id twice.
   const distinct = plan.kind === 'IXSCAN' && !plan.index!.multikey && plan.combos.length <= 1;
   const dedupe = !committed || (plan.kind !== 'COLLSCAN' && !distinct);
   const text = compiled.text;
   const textIndex = plan.index?.text;
   const textCandidates = plan.kind === 'TEXT' && text && textIndex ? textIndex.candidates(text) : undefined;
-  // Every candidate of an exact scan matches: no document is tested.
-  const exact = committed && !collation && scanIsExact(plan, compiled.filter);
-  // The scan yields the sort's leading keys in order: once the page is full, the documents that
-  // tie with its last one on those keys are the only others that can still belong to it.
-  const prefixKeys = needSort && committed && !collation && want !== Infinity ? plan.sortPrefix : undefined;
-  const prefixOf = (r: Rec): unknown[] => prefixKeys!.map((k) => sortValue(r.doc, k.path, k.dir));
-  let boundary: unknown[] | undefined;
-
-  const consider = (id: string, fromOverlay: boolean): boolean => {
-    if (dedupe) {
-      if (seen.has(id)) return false;
-      seen.add(id);
-    }
-    const rec = src.get(id);
-    if (!rec) return false;
-    stats.docs++;
-    if (text && textIndex) {
-      const score = fromOverlay ? textIndex.scoreDoc(rec.doc, text) : (textCandidates?.get(id) ?? 0);
-      if (score <= 0 || (!fromOverlay && !textIndex.accepts(rec.doc, text))) return false;
-      scores.set(rec, score);
-    }
-    if (!exact && !compiled.test(rec.view)) return false;
-    if (prefixKeys && out.length >= want) {
-      boundary ??= prefixOf(out[out.length - 1]!);
-      const next = prefixOf(rec);
-      if (next.some((v, i) => compareValues(v, boundary![i]) !== 0)) return true;
-    }
-    out.push(rec);
-    return !needSort && out.length >= want;
-  };
-
-  const candidates = (): Iterable<string> => {
-    switch (plan.kind) {
-      case 'IDHACK':
-        return plan.idValues!.map(keyString);
-      case 'TEXT':
-        return textCandidates!.keys();
-      case 'IXSCAN':
-        // Points on _id: documents are kept by their _id's key, so no index search is needed.
-        if (plan.index === src.coll?.idIndex && !plan.range && plan.combos.every((c) => c.length === 1)) {
-          stats.keys += plan.combos.length;
-          return plan.combos.map((c) => keyString(c[0]));
-        }
-        return scanIndex(plan, stats);
-      default: {
-        const ids = src.coll ? src.coll.docs.keys() : [];
-        return plan.dir === 1 ? ids : [...ids].reverse();
-      }
-    }
+  const scan: Scan = {
+    src,
+    compiled,
+    out: [],
+    scores: new Map(),
+    seen: dedupe ? new Set() : undefined,
+    stats,
+    text,
+    textIndex,
+    textCandidates,
+    exact: committed && !collation && scanIsExact(plan, compiled.filter),
+    prefixKeys: needSort && committed && !collation && want !== Infinity ? plan.sortPrefix : undefined,
+    boundary: undefined,
+    needSort,
+    want,
   };
 
   let done = false;
-  for (const id of candidates()) {
-    if (consider(id, false)) {
+  for (const id of candidatesOf(plan, src, stats, textCandidates)) {
+    if (consider(scan, id, false)) {
       done = true;
       break;
     }
   }
-  if (!done) for (const id of overlay) if (consider(id, true)) break;
+  if (!done) for (const id of overlay) if (consider(scan, id, true)) break;
 
+  const { out, scores } = scan;
   if (needSort) {
     stats.sortedInMemory = true;
     sortDocs(

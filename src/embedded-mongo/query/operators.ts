@@ -65,7 +65,7 @@ function equalsAny(cands: unknown[], value: unknown, cmp: (a: unknown, b: unknow
   return cands.some((c) => c !== undefined && typeRank(c) === typeRank(value) && cmp(c, value) === 0);
 }
 
-type Predicate = (cands: unknown[], value: unknown, cmp: (a: unknown, b: unknown) => number) => boolean;
+export type Predicate = (cands: unknown[], value: unknown, cmp: (a: unknown, b: unknown) => number) => boolean;
 
 function rangeOp(test: (c: number) => boolean, nullMatches: boolean): Predicate {
   return (cands, value, cmp) => {
@@ -88,16 +88,23 @@ function inList(value: unknown): unknown[] {
 }
 
 const eq: Predicate = (cands, value, cmp) => equalsAny(cands, value, cmp);
-const comparisonOps = {
-  $eq: queryOp(eq),
-  $ne: queryOp((c, v, cmp) => !eq(c, v, cmp)),
-  $gt: queryOp(rangeOp((c) => c > 0, false)),
-  $gte: queryOp(rangeOp((c) => c >= 0, true)),
-  $lt: queryOp(rangeOp((c) => c < 0, false)),
-  $lte: queryOp(rangeOp((c) => c <= 0, true)),
-  $in: queryOp((c, v, cmp) => inList(v).some((x) => eq(c, x, cmp))),
-  $nin: queryOp((c, v, cmp) => !inList(v).some((x) => eq(c, x, cmp))),
+
+/**
+ * What each comparison operator tests against the candidates of its path (see leafCandidates).
+ * Registered with mingo below; matcher.ts also runs filters made only of these without mingo.
+ */
+export const COMPARISONS: Readonly<Record<string, Predicate>> = {
+  $eq: eq,
+  $ne: (c, v, cmp) => !eq(c, v, cmp),
+  $gt: rangeOp((c) => c > 0, false),
+  $gte: rangeOp((c) => c >= 0, true),
+  $lt: rangeOp((c) => c < 0, false),
+  $lte: rangeOp((c) => c <= 0, true),
+  $in: (c, v, cmp) => inList(v).some((x) => eq(c, x, cmp)),
+  $nin: (c, v, cmp) => !inList(v).some((x) => eq(c, x, cmp)),
 };
+
+const comparisonOps = Object.fromEntries(Object.entries(COMPARISONS).map(([op, pred]) => [op, queryOp(pred)]));
 
 // ---------------------------------------------------------------------------------- $type
 

@@ -79,16 +79,12 @@ function addCond(conds: Map<string, FieldCond>, path: string, cond: unknown): vo
   if (fc.points || fc.range) conds.set(path, fc);
 }
 
-function collectConds(filter: Doc): Map<string, FieldCond> {
-  const conds = new Map<string, FieldCond>();
-  const visit = (f: Doc): void => {
-    for (const [k, v] of Object.entries(f)) {
-      if (k === '$and' && Array.isArray(v)) {
-        for (const sub of v) if (isPlainObject(sub)) visit(sub);
-      } else addCond(conds, k, v);
-    }
-  };
-  visit(filter);
+function collectConds(filter: Doc, conds = new Map<string, FieldCond>()): Map<string, FieldCond> {
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$and' && Array.isArray(v)) {
+      for (const sub of v) if (isPlainObject(sub)) collectConds(sub, conds);
+    } else addCond(conds, k, v);
+  }
   return conds;
 }
 
@@ -189,13 +185,16 @@ function hintedIndex(coll: Collection, hint: unknown): Index | 'natural' | undef
   );
 }
 
+function collscan(dir: 1 | -1 = 1): Plan {
+  return { kind: 'COLLSCAN', combos: [[]], dir, providesSort: false };
+}
+
 export function planQuery(
   coll: Collection | undefined,
   filter: Doc,
   sort: SortKey[],
   opts: { hint?: unknown; text?: boolean; collation?: unknown },
 ): Plan {
-  const collscan = (dir: 1 | -1 = 1): Plan => ({ kind: 'COLLSCAN', combos: [[]], dir, providesSort: false });
   if (!coll) return collscan();
   if (opts.text) {
     if (!coll.textIndex()) throw new MongoCommandError('IndexNotFound', 'text index required for $text query');
@@ -338,21 +337,18 @@ export function* scanIndex(plan: Plan, stats: { keys: number }): Generator<strin
       ? [(x: unknown) => satisfiesLo(x, range?.lo), (x: unknown) => satisfiesHi(x, range?.hi)]
       : [(x: unknown) => satisfiesHi(x, range?.hi), (x: unknown) => satisfiesLo(x, range?.lo)];
   for (const combo of plan.combos) {
-    const prefixCmp = (e: Entry): number => index.compareKey(e.k, combo);
     if (plan.dir === 1) {
-      const probe = (e: Entry): number => prefixCmp(e) || (range && !firstSat(e.k[p]) ? -1 : 0);
-      for (const e of index.entries.ascending(probe)) {
+      for (const e of index.entries.ascending((x: Entry) => index.compareKey(x.k, combo) || (range && !firstSat(x.k[p]) ? -1 : 0))) {
         stats.keys++;
-        if (prefixCmp(e) !== 0) break;
+        if (index.compareKey(e.k, combo) !== 0) break;
         if (range && !lastSat(e.k[p])) break;
         if (range && !firstSat(e.k[p])) continue;
         yield e.id;
       }
     } else {
-      const probe = (e: Entry): number => prefixCmp(e) || (range && !lastSat(e.k[p]) ? 1 : 0);
-      for (const e of index.entries.descending(probe)) {
+      for (const e of index.entries.descending((x: Entry) => index.compareKey(x.k, combo) || (range && !lastSat(x.k[p]) ? 1 : 0))) {
         stats.keys++;
-        if (prefixCmp(e) !== 0) break;
+        if (index.compareKey(e.k, combo) !== 0) break;
         if (range && !firstSat(e.k[p])) break;
         if (range && !lastSat(e.k[p])) continue;
         yield e.id;

@@ -108,13 +108,12 @@ export class SortedList<T> {
     let ci = 0;
     let pos = 0;
     if (probe) {
-      const before = (e: T): boolean => probe(e) < 0;
       let lo = 0;
       let hi = this.chunks.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
         const chunk = this.chunks[mid]!;
-        if (before(chunk[chunk.length - 1]!)) lo = mid + 1;
+        if (probe(chunk[chunk.length - 1]!) < 0) lo = mid + 1;
         else hi = mid;
       }
       ci = lo;
@@ -124,7 +123,7 @@ export class SortedList<T> {
         let b = chunk.length;
         while (a < b) {
           const mid = (a + b) >>> 1;
-          if (before(chunk[mid]!)) a = mid + 1;
+          if (probe(chunk[mid]!) < 0) a = mid + 1;
           else b = mid;
         }
         pos = a;
@@ -141,13 +140,12 @@ export class SortedList<T> {
     let ci = this.chunks.length - 1;
     let pos = ci >= 0 ? this.chunks[ci]!.length - 1 : -1;
     if (probe) {
-      const after = (e: T): boolean => probe(e) > 0;
       // first chunk whose first element is after the bound, minus one
       let lo = 0;
       let hi = this.chunks.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (after(this.chunks[mid]![0]!)) hi = mid;
+        if (probe(this.chunks[mid]![0]!) > 0) hi = mid;
         else lo = mid + 1;
       }
       ci = lo - 1;
@@ -157,7 +155,7 @@ export class SortedList<T> {
         let b = chunk.length;
         while (a < b) {
           const mid = (a + b) >>> 1;
-          if (after(chunk[mid]!)) b = mid;
+          if (probe(chunk[mid]!) > 0) b = mid;
           else a = mid + 1;
         }
         pos = a - 1;

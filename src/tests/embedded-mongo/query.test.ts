@@ -2,6 +2,7 @@
  * Conformance: find filters, projections, sorts, counts and distinct, as MongoDB 7 answers them.
  * Runs against the embedded server, or a real MongoDB replica set when TEST_MONGODB_URI is set.
  */
+import fc from 'fast-check';
 import { Decimal128, Double, Int32, Long, ObjectId } from 'mongodb';
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { useFreshDatabase } from '../helpers/mongo';
@@ -370,4 +371,50 @@ describe('empty $in', () => {
     expect(await idsOf(coll, { _id: { $in: [] } })).toEqual([]);
     expect(await idsOf(coll, { tag: { $nin: [] } })).toEqual([1, 2]);
   });
+});
+
+describe('property: a filter of comparisons answers as the same filter inside $and', () => {
+  // The embedded server answers filters made only of comparisons on plain paths without its
+  // general matcher; wrapped in $and they take the general path. MongoDB answers both alike.
+  const scalar = fc.oneof(
+    { weight: 5, arbitrary: fc.integer({ min: -2, max: 4 }) },
+    { weight: 1, arbitrary: fc.constantFrom(1.5, -0.5) },
+    { weight: 1, arbitrary: fc.constantFrom('a', 'b', 'B', '') },
+    { weight: 1, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.constantFrom(new Date(0), new Date(1)) },
+    { weight: 1, arbitrary: fc.constant(new Long(3)) },
+  );
+  const value = fc.oneof(
+    { weight: 5, arbitrary: scalar },
+    { weight: 2, arbitrary: fc.array(scalar, { maxLength: 3 }) },
+    { weight: 1, arbitrary: fc.record({ x: scalar }) },
+    { weight: 1, arbitrary: fc.array(fc.record({ x: scalar }), { maxLength: 2 }) },
+  );
+  const doc = fc.record({ a: value, b: scalar, n: fc.record({ x: value }, { requiredKeys: [] }) }, { requiredKeys: [] });
+  const docs = fc.array(doc, { maxLength: 20 }).map((ds) => ds.map((d, i) => ({ _id: i, ...d })));
+  const path = fc.constantFrom('a', 'b', 'n', 'n.x', 'a.x', 'a.0', 'missing');
+  const operand = fc.oneof({ weight: 4, arbitrary: scalar }, { weight: 1, arbitrary: value });
+  const op = fc.oneof(
+    fc.tuple(fc.constantFrom('$eq', '$ne', '$gt', '$gte', '$lt', '$lte'), operand),
+    fc.tuple(fc.constantFrom('$in', '$nin'), fc.array(operand, { maxLength: 3 })),
+  );
+  const condition = fc.oneof(
+    operand,
+    fc.array(op, { minLength: 1, maxLength: 2 }).map((ops) => Object.fromEntries(ops)),
+  );
+  const filter = fc.dictionary(path, condition, { minKeys: 1, maxKeys: 3 });
+
+  test('when random documents are queried with random comparisons, then the plain and the $and form match the same documents', async () => {
+    await fc.assert(
+      fc.asyncProperty(docs, fc.array(filter, { minLength: 1, maxLength: 5 }), async (rows, filters) => {
+        const coll = db.collection<AnyDoc>('comparisons');
+        await coll.deleteMany({});
+        if (rows.length > 0) await coll.insertMany(rows);
+        for (const f of filters) {
+          expect(await idsOf(coll, f)).toEqual(await idsOf(coll, { $and: [f] }));
+        }
+      }),
+      { numRuns: 80, plugins: [fc.interruptAfterTimeLimit(20_000)] },
+    );
+  }, 30_000);
 });
