@@ -109,7 +109,10 @@ function comparisonsOf(filter: Doc): Comparison[] | undefined {
   return out;
 }
 
+const matchAll = (): boolean => true;
+
 function comparisonTest(conds: Comparison[], collation: Collation | undefined): (view: Doc) => boolean {
+  if (conds.length === 0) return matchAll;
   const cmp = collation?.compare ?? compareValues;
   return (view) => {
     const doc = storedOf.get(view) ?? view;

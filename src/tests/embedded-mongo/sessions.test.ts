@@ -307,6 +307,17 @@ describe('collections and indexes created in a transaction', () => {
     expect(indexes.map((ix) => ix.name)).toEqual(['_id_']);
   });
 
+  test('when a transaction creates a collection and aborts, then collMod on that name fails with NamespaceNotFound (26) and nothing is listed', async () => {
+    await inTransaction(client, async (session) => {
+      await db.createCollection('modAborted', { session });
+      await db.collection<Loose>('modAborted').insertOne({ _id: 1 }, { session });
+      await session.abortTransaction();
+    });
+    const err = await serverError(db.command({ collMod: 'modAborted', validator: { v: { $exists: true } } }));
+    expect(err.code).toBe(26);
+    expect(await listedNames()).not.toContain('modAborted');
+  });
+
   test('when a transaction creates indexes on a collection that does not exist, then the collection is created with them at the commit', async () => {
     await inTransaction(client, async (session) => {
       const reply = await db.command({ createIndexes: 'indexedNew', indexes: [{ key: { v: 1 }, name: 'v_1' }] }, { session });
