@@ -16,7 +16,7 @@ import * as projectionOperators from 'mingo/operators/projection';
 import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import { MongoCommandError } from '../errors';
-import { compareValues, isPlainObject, typeRank, type Doc } from '../values';
+import { compareValues, isPlainObject, typeRank, valuesAtPath, type Doc } from '../values';
 import { collationOf } from './collation';
 import { sortDocs, parseSort } from './sort';
 
@@ -211,6 +211,61 @@ function addToSet(coll: unknown[], expr: unknown, options: unknown): unknown[] {
   return [...out];
 }
 
+/** $min and $max accumulators: under a collation, strings are ordered by it (null and missing are skipped). */
+function collatedExtreme(name: '$min' | '$max'): (coll: unknown[], expr: unknown, options: unknown) => unknown {
+  const plain = accumulatorOperators[name] as unknown as (coll: unknown[], expr: unknown, options: unknown) => unknown;
+  return (coll, expr, options) => {
+    const collation = collationOf(options);
+    if (!collation) return plain(coll, expr, options);
+    let best: unknown = null;
+    for (const v of accumulatorOperators.$push(coll as never, expr, options as never) as unknown[]) {
+      if (v === null || v === undefined) continue;
+      const c = best === null ? 0 : collation.compare(v, best);
+      if (best === null || (name === '$min' ? c < 0 : c > 0)) best = v;
+    }
+    return best;
+  };
+}
+
+/** A path's values in a joined document as $lookup matches them: missing is null. */
+function joinValues(doc: unknown, path: string): unknown[] {
+  const { values } = valuesAtPath(doc, path);
+  return values.length === 0 ? [null] : values.map((v) => (v === undefined ? null : v));
+}
+
+/**
+ * $lookup by localField/foreignField under a collation: values equal under it join (mingo's own
+ * join compares exactly). Joined documents come in the foreign collection's order, as MongoDB's
+ * query of the foreign collection returns them. Any other $lookup is mingo's.
+ */
+function lookupStage(coll: Iterator, spec: Doc, options: unknown): Iterator {
+  const collation = collationOf(options);
+  const plain = (): Iterator => pipelineOperators.$lookup(coll, spec as never, options as never);
+  if (!collation || !isPlainObject(spec) || spec.pipeline !== undefined || spec.let !== undefined) return plain();
+  const { from, localField, foreignField, as } = spec;
+  if (typeof from !== 'string' || typeof localField !== 'string' || typeof foreignField !== 'string' || typeof as !== 'string') {
+    return plain();
+  }
+  const resolver = (options as { collectionResolver?: (name: string) => Doc[] }).collectionResolver;
+  if (!resolver) return plain();
+  const foreign = resolver(from);
+  const canon = collation.canonicalizer();
+  const byValue = new Map<unknown, Set<number>>();
+  foreign.forEach((doc, i) => {
+    for (const v of joinValues(doc, foreignField)) {
+      const key = canon(v);
+      let at = byValue.get(key);
+      if (!at) byValue.set(key, (at = new Set()));
+      at.add(i);
+    }
+  });
+  return coll.map((obj: unknown) => {
+    const hits = new Set<number>();
+    for (const v of joinValues(obj, localField)) for (const i of byValue.get(canon(v)) ?? []) hits.add(i);
+    return { ...(obj as Doc), [as]: [...hits].sort((a, b) => a - b).map((i) => foreign[i]) };
+  });
+}
+
 type ExpressionOp = (obj: unknown, expr: unknown, options: unknown) => unknown;
 
 /** A comparison expression ($eq, $lt, $cmp, $in...) that compares by the collation when there is one. */
@@ -283,10 +338,22 @@ function bucketStage(coll: Iterator, spec: Doc, options: unknown): Iterator {
 }
 
 export const CONTEXT: Context = Context.init({
-  accumulator: { ...(accumulatorOperators as object), $addToSet: addToSet } as never,
+  accumulator: {
+    ...(accumulatorOperators as object),
+    $addToSet: addToSet,
+    $min: collatedExtreme('$min'),
+    $max: collatedExtreme('$max'),
+  } as never,
   expression: { ...(expressionOperators as object), ...collatedExpressions } as never,
   projection: projectionOperators as never,
   window: windowOperators as never,
   query: { ...(queryOperators as object), ...comparisonOps, $type: typeOp } as never,
-  pipeline: { ...(pipelineOperators as object), $sort: sortStage, $group: groupStage, $count: countStage, $bucket: bucketStage } as never,
+  pipeline: {
+    ...(pipelineOperators as object),
+    $sort: sortStage,
+    $group: groupStage,
+    $count: countStage,
+    $bucket: bucketStage,
+    $lookup: lookupStage,
+  } as never,
 });

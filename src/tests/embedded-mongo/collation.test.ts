@@ -180,6 +180,38 @@ describe('aggregation', () => {
     const [set] = await coll.aggregate([{ $group: { _id: null, all: { $addToSet: '$w' } } }], { collation: secondary }).toArray();
     expect(set!.all).toHaveLength(2);
   });
+
+  test('when $min and $max accumulate strings under a collation, then they order by it, not by code point', async () => {
+    const coll = await words(['b', 'C', 'a']);
+    const spec = [{ $group: { _id: null, lo: { $min: '$w' }, hi: { $max: '$w' } } }];
+    expect(await coll.aggregate(spec).toArray()).toEqual([{ _id: null, lo: 'C', hi: 'b' }]);
+    expect(await coll.aggregate(spec, { collation: secondary }).toArray()).toEqual([{ _id: null, lo: 'a', hi: 'C' }]);
+  });
+
+  test('when $lookup joins on localField/foreignField under a collation, then values equal under it join', async () => {
+    const customers = db.collection<{ _id: number; name: string }>(`customers${++collCounter}`);
+    await customers.insertMany([
+      { _id: 1, name: 'alice' },
+      { _id: 2, name: 'Bob' },
+      { _id: 3, name: 'ALICE' },
+    ]);
+    const orders = await words(['Alice', 'bob', 'carol']);
+    const spec = [
+      { $lookup: { from: customers.collectionName, localField: 'w', foreignField: 'name', as: 'who' } },
+      { $project: { _id: 1, who: '$who._id' } },
+      { $sort: { _id: 1 } },
+    ];
+    expect(await orders.aggregate(spec).toArray()).toEqual([
+      { _id: 1, who: [] },
+      { _id: 2, who: [] },
+      { _id: 3, who: [] },
+    ]);
+    expect(await orders.aggregate(spec, { collation: secondary }).toArray()).toEqual([
+      { _id: 1, who: [1, 3] },
+      { _id: 2, who: [2] },
+      { _id: 3, who: [] },
+    ]);
+  });
 });
 
 describe('collection default collation', () => {
