@@ -242,7 +242,7 @@ function runStages(ctx: CommandContext, stages: Doc[], input: Doc[], extra: Ming
 /** Writes a trailing $out/$merge, or opens the cursor over the results. */
 async function finishAggregate(cmd: Doc, ctx: CommandContext, ns: string, docs: Doc[], out: Doc | undefined): Promise<Doc> {
   if (out) {
-    await writeStageOutput(ctx, out, docs);
+    await writeStageOutput(ctx, out, docs, cmd.bypassDocumentValidation === true);
     docs = [];
   }
   const batchSize = isPlainObject(cmd.cursor) ? optionalNumber(cmd.cursor, 'batchSize') : undefined;

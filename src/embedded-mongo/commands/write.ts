@@ -1,5 +1,5 @@
 /** Writes: insert, update, delete, findAndModify, and the output of $out / $merge. */
-import { calculateObjectSize, ObjectId } from 'bson';
+import { calculateObjectSize, ObjectId, UUID } from 'bson';
 import { MongoCommandError, toCommandError } from '../errors';
 import { committedSource, findRecs, type FindOptions } from '../query/executor';
 import { compileProjection } from '../query/projection';
@@ -289,7 +289,13 @@ async function findAndModify(cmd: Doc, ctx: CommandContext): Promise<Doc> {
 }
 
 /** Writes the documents of an aggregation ending in $out or $merge. */
-export async function writeStageOutput(ctx: CommandContext, stage: Doc, docs: Doc[]): Promise<void> {
+/**
+ * Writes a pipeline's results for a trailing $out or $merge. Documents are checked against the
+ * target's validator unless `bypass` (the aggregate's bypassDocumentValidation). $out builds the
+ * new contents in a temporary collection with the target's options and indexes and renames it
+ * over the target at the end, as MongoDB does: a failure leaves the target as it was.
+ */
+export async function writeStageOutput(ctx: CommandContext, stage: Doc, docs: Doc[], bypass = false): Promise<void> {
   if (ctx.txn) throw new MongoCommandError('OperationNotSupportedInTransaction', '$out and $merge cannot be used in a transaction');
   const engine = ctx.state.engine;
   const unit: WriteUnit = { ops: [] };
@@ -302,12 +308,21 @@ export async function writeStageOutput(ctx: CommandContext, stage: Doc, docs: Do
   try {
     if ('$out' in stage) {
       const [db, name] = target(stage.$out);
-      if (engine.collection(db, name)?.view) throw viewWriteError(`${db}.${name}`);
-      engine.dropCollection(unit, db, name);
-      const coll = engine.ensureCollection(unit, db, name);
-      for (const d of docs) {
-        const doc = prepareInsert(d);
-        await retryWhileBlocked(() => insertDoc(wctx, coll, doc));
+      const existing = engine.visibleCollection(db, name);
+      if (existing?.view) throw viewWriteError(`${db}.${name}`);
+      const tmpName = `tmp.agg_out.${new UUID().toHexString()}`;
+      const tmp = engine.createCollection(unit, db, tmpName, existing?.options ?? {});
+      try {
+        for (const spec of existing?.indexSpecs() ?? []) if (spec.name !== '_id_') engine.createIndex(unit, tmp, spec);
+        for (const d of docs) {
+          const doc = prepareInsert(d);
+          if (tmp.validation && !bypass) checkDocument(tmp.validation, doc);
+          insertDoc(wctx, tmp, doc);
+        }
+        await retryWhileBlocked(() => engine.renameCollection(unit, `${db}.${tmpName}`, `${db}.${name}`, true));
+      } catch (err) {
+        engine.dropCollection(unit, db, tmpName);
+        throw err;
       }
       return;
     }
@@ -325,15 +340,19 @@ export async function writeStageOutput(ctx: CommandContext, stage: Doc, docs: Do
       // Like every write outside a transaction: a document a transaction holds is written after it ends.
       await retryWhileBlocked(() => {
         const existing = findRecs(committedSource(coll), { filter, limit: 1 }).recs[0];
+        const check = (next: Doc): Doc => {
+          if (coll.validation && !bypass) checkDocument(coll.validation, next, existing?.doc);
+          return next;
+        };
         if (!existing) {
-          if (whenNotMatched === 'insert') insertDoc(wctx, coll, doc);
+          if (whenNotMatched === 'insert') insertDoc(wctx, coll, check(doc));
           else if (whenNotMatched === 'fail')
             throw new MongoCommandError(13113, '$merge could not find a matching document in the target collection');
           return;
         }
         const id = keyString(existing.doc._id);
-        if (whenMatched === 'replace') replaceDoc(wctx, coll, id, { ...doc, _id: existing.doc._id });
-        else if (whenMatched === 'merge') replaceDoc(wctx, coll, id, { ...existing.doc, ...doc, _id: existing.doc._id });
+        if (whenMatched === 'replace') replaceDoc(wctx, coll, id, check({ ...doc, _id: existing.doc._id }));
+        else if (whenMatched === 'merge') replaceDoc(wctx, coll, id, check({ ...existing.doc, ...doc, _id: existing.doc._id }));
         else if (whenMatched === 'fail') throw coll.idIndex.duplicateError(coll.ns, [existing.doc._id]);
       });
     }

@@ -350,6 +350,101 @@ describe('validators', () => {
   });
 });
 
+describe('$out and $merge into an existing collection', () => {
+  async function source(name: string, docs: Loose[]): Promise<void> {
+    await db.collection<Loose>(name).insertMany(docs);
+  }
+
+  test('when $out replaces a collection, then its indexes and validator stay and the new documents are its contents', async () => {
+    await db.createCollection('report', { validator: { n: { $gte: 0 } } });
+    await db.collection('report').createIndex({ n: 1 }, { unique: true });
+    await db.collection<Loose>('report').insertOne({ _id: 'old', n: 100 });
+    await source('report_src', [
+      { _id: 1, n: 1 },
+      { _id: 2, n: 2 },
+    ]);
+    await db
+      .collection('report_src')
+      .aggregate([{ $out: 'report' }])
+      .toArray();
+    expect(await db.collection('report').find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, n: 1 },
+      { _id: 2, n: 2 },
+    ]);
+    expect((await indexSpecs('report')).map((ix) => ix.name).sort()).toEqual(['_id_', 'n_1']);
+    expect((await info('report'))?.options.validator).toEqual({ n: { $gte: 0 } });
+  });
+
+  test('when $out writes documents that fail the target`s validator or unique index, then it fails and the target keeps its old contents', async () => {
+    await db.createCollection('kept', { validator: { n: { $gte: 0 } } });
+    await db.collection('kept').createIndex({ k: 1 }, { unique: true });
+    await db.collection<Loose>('kept').insertOne({ _id: 'old', n: 5, k: 0 });
+    await source('kept_bad', [
+      { _id: 1, n: 1, k: 1 },
+      { _id: 2, n: -1, k: 2 },
+    ]);
+    const invalid = await serverError(
+      db
+        .collection('kept_bad')
+        .aggregate([{ $out: 'kept' }])
+        .toArray(),
+    );
+    expect(invalid.code).toBe(121);
+    await source('kept_dup', [
+      { _id: 1, n: 1, k: 7 },
+      { _id: 2, n: 2, k: 7 },
+    ]);
+    const dup = await serverError(
+      db
+        .collection('kept_dup')
+        .aggregate([{ $out: 'kept' }])
+        .toArray(),
+    );
+    expect(dup.code).toBe(11000);
+    expect(await db.collection('kept').find().toArray()).toEqual([{ _id: 'old', n: 5, k: 0 }]);
+    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    expect(names.filter((n) => n.startsWith('tmp.'))).toEqual([]);
+  });
+
+  test('when the aggregate bypasses document validation, then $out and $merge write documents the validator refuses', async () => {
+    await db.createCollection('lenient', { validator: { n: { $gte: 0 } } });
+    await source('lenient_src', [{ _id: 1, n: -5 }]);
+    await db
+      .collection('lenient_src')
+      .aggregate([{ $out: 'lenient' }], { bypassDocumentValidation: true })
+      .toArray();
+    expect(await db.collection('lenient').find().toArray()).toEqual([{ _id: 1, n: -5 }]);
+    await source('lenient_more', [{ _id: 2, n: -6 }]);
+    await db
+      .collection('lenient_more')
+      .aggregate([{ $merge: { into: 'lenient' } }], { bypassDocumentValidation: true })
+      .toArray();
+    expect(await db.collection('lenient').countDocuments()).toBe(2);
+  });
+
+  test('when $merge inserts or merges a document that fails the target`s validator, then it fails with 121', async () => {
+    await db.createCollection('merged', { validator: { n: { $gte: 0 } } });
+    await db.collection<Loose>('merged').insertOne({ _id: 1, n: 1 });
+    await source('merge_new', [{ _id: 2, n: -1 }]);
+    const inserted = await serverError(
+      db
+        .collection('merge_new')
+        .aggregate([{ $merge: { into: 'merged' } }])
+        .toArray(),
+    );
+    expect(inserted.code).toBe(121);
+    await source('merge_upd', [{ _id: 1, n: -2 }]);
+    const merged = await serverError(
+      db
+        .collection('merge_upd')
+        .aggregate([{ $merge: { into: 'merged' } }])
+        .toArray(),
+    );
+    expect(merged.code).toBe(121);
+    expect(await db.collection('merged').find().toArray()).toEqual([{ _id: 1, n: 1 }]);
+  });
+});
+
 describe('clustered collections', () => {
   test('when a collection is clustered by _id, then listCollections and listIndexes show the clustered index as MongoDB does', async () => {
     await db.createCollection('clustered', { clusteredIndex: { key: { _id: 1 }, unique: true } });
