@@ -66,9 +66,10 @@ const SIGNATURE = Buffer.from('\x03signature\x00', 'latin1');
 const HASH = Buffer.from('\x05hash\x00', 'latin1');
 const KEY_ID = Buffer.from('keyId\x00', 'latin1');
 
-/** Whether the bytes at `at` are `expected` (a type byte and field name, say). */
+/** Whether the bytes at `at` are `expected` (a type byte and field name, say): a few bytes, compared here. */
 function bytesAt(buf: Buffer, at: number, expected: Buffer): boolean {
-  return buf.compare(expected, 0, expected.length, at, at + expected.length) === 0;
+  for (let i = 0; i < expected.length; i++) if (buf[at + i] !== expected[i]) return false;
+  return true;
 }
 
 /** The end of the C string starting at `at` (its zero byte), or -1 when none before `end`. */
@@ -156,34 +157,33 @@ function gossipedTime(buf: Buffer, at: number, size: number): Timestamp | undefi
 /**
  * The body section at `offset`, with a gossiped `$clusterTime` taken out and read directly:
  * every command carries one, and decoding it into objects cost more than the rest of a small
- * command. Anything unusual about the document leaves it to the BSON decoder.
+ * command. The element is cut out of the message's own bytes (the message is not read again).
+ * Anything unusual about the document leaves it to the BSON decoder.
  */
 function readBody(buf: Buffer, offset: number, end: number): { doc: Doc; next: number; clusterTime?: Timestamp } {
   if (offset + 5 > end) throw new ProtocolError('truncated BSON document');
   const size = buf.readInt32LE(offset);
   const docEnd = offset + size;
   if (size < 5 || docEnd > end) throw new ProtocolError('invalid BSON document length');
-  const hit = buf.indexOf(CLUSTER_TIME_FIELD, offset + 4);
-  if (hit < 0 || hit >= docEnd) return readDoc(buf, offset, end);
-  // The bytes may belong to a nested value: walk the top-level elements to the one that starts there.
-  let p = offset + 4;
-  while (p < hit) {
-    const nameEnd = cStringEnd(buf, p + 1, docEnd);
-    if (nameEnd < 0) return readDoc(buf, offset, end);
-    const n = valueSize(buf, buf[p]!, nameEnd + 1, docEnd);
-    if (n < 0) return readDoc(buf, offset, end);
-    p = nameEnd + 1 + n;
+  const last = docEnd - 1;
+  for (let p = offset + 4; p < last;) {
+    const type = buf[p]!;
+    const nameEnd = cStringEnd(buf, p + 1, last);
+    if (nameEnd < 0) break;
+    const valueAt = nameEnd + 1;
+    const n = valueSize(buf, type, valueAt, last);
+    if (n < 0) break;
+    if (type === 0x03 && bytesAt(buf, p, CLUSTER_TIME_FIELD)) {
+      const clusterTime = gossipedTime(buf, valueAt, n);
+      if (!clusterTime) break;
+      const cut = valueAt + n - p;
+      buf.copyWithin(p, valueAt + n, docEnd);
+      buf.writeInt32LE(size - cut, offset);
+      return { doc: readDoc(buf, offset, docEnd - cut).doc, next: docEnd, clusterTime };
+    }
+    p = valueAt + n;
   }
-  if (p !== hit) return readDoc(buf, offset, end);
-  const valueAt = hit + CLUSTER_TIME_FIELD.length;
-  const n = valueSize(buf, 0x03, valueAt, docEnd - 1);
-  const clusterTime = n < 0 ? undefined : gossipedTime(buf, valueAt, n);
-  if (!clusterTime) return readDoc(buf, offset, end);
-  const rest = Buffer.allocUnsafe(size - (valueAt + n - hit));
-  rest.writeInt32LE(rest.length, 0);
-  buf.copy(rest, 4, offset + 4, hit);
-  buf.copy(rest, 4 + hit - offset - 4, valueAt + n, docEnd);
-  return { ...readDoc(rest, 0, rest.length), next: docEnd, clusterTime };
+  return readDoc(buf, offset, end);
 }
 
 export function parseOpMsg(buf: Buffer): OpMsg {

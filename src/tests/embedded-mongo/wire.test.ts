@@ -2,7 +2,7 @@
  * The embedded server's wire protocol under hand-built and malformed messages, sent over raw
  * sockets. After every bad input the server must still serve an ordinary MongoClient.
  */
-import { deserialize, serialize, type Document } from 'bson';
+import { Binary, deserialize, Long, serialize, Timestamp, type Document } from 'bson';
 import { MongoClient } from 'mongodb';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -275,6 +275,44 @@ describeEmbedded('wire protocol (embedded server only: sends raw malformed bytes
       const res = await exchange(msg);
       expect(res.reply?.doc).toMatchObject({ ok: 1, n: 3 });
       expect(await findIds('sequenced')).toEqual(['a', 'b', 'c']);
+    });
+
+    test('when a command gossips $clusterTime as drivers do, then the clock moves up to it and the fields around it still count', async () => {
+      const ahead = new Timestamp({ t: Math.floor(Date.now() / 1000) + 600, i: 7 });
+      const gossip = { clusterTime: ahead, signature: { hash: new Binary(Buffer.alloc(20), 0), keyId: Long.ZERO } };
+      const docs = [{ _id: 'g1' }, { _id: 'g1' }, { _id: 'g2' }];
+      const msg = opMsg([
+        bodySection({ insert: 'gossiped', $clusterTime: gossip, ordered: false, $db: DB }),
+        sequenceSection('documents', docs),
+      ]);
+      const res = await exchange(msg);
+      // ordered: false comes after $clusterTime: the duplicate fails alone and g2 is still inserted.
+      expect(res.reply?.doc).toMatchObject({ ok: 1, n: 2 });
+      expect((res.reply?.doc.writeErrors as Document[]).map((e) => e.index)).toEqual([1]);
+      expect(await findIds('gossiped')).toEqual(['g1', 'g2']);
+      const stamp = res.reply?.doc.$clusterTime as { clusterTime: Timestamp };
+      expect(stamp.clusterTime.compare(ahead)).toBeGreaterThanOrEqual(0);
+      expect((res.reply?.doc.operationTime as Timestamp).compare(ahead)).toBeGreaterThanOrEqual(0);
+    });
+
+    test('when $clusterTime has an unusual shape or its bytes appear inside a document, then the command runs and the document is stored as sent', async () => {
+      const later = new Timestamp({ t: Math.floor(Date.now() / 1000) + 900, i: 1 });
+      const unusual = { clusterTime: later, signature: { hash: new Binary(Buffer.alloc(20), 0), keyId: 0, note: 'extra' } };
+      const nested = {
+        _id: 'n1',
+        meta: {
+          $clusterTime: { clusterTime: new Timestamp({ t: 1, i: 1 }), signature: { hash: new Binary(Buffer.alloc(20), 0), keyId: 0 } },
+        },
+      };
+      const res = await exchange(opMsg([bodySection({ insert: 'nestedGossip', documents: [nested], $clusterTime: unusual, $db: DB })]));
+      expect(res.reply?.doc).toMatchObject({ ok: 1, n: 1 });
+      expect((res.reply?.doc.operationTime as Timestamp).compare(later)).toBeGreaterThanOrEqual(0);
+      const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 5000 });
+      try {
+        expect(await client.db(DB).collection<{ _id: string; meta: unknown }>('nestedGossip').findOne({ _id: 'n1' })).toEqual(nested);
+      } finally {
+        await client.close();
+      }
     });
 
     test('when a legacy OP_QUERY isMaster is sent to admin.$cmd, then it is answered with an OP_REPLY handshake', async () => {
