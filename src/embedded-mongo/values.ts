@@ -172,9 +172,15 @@ function cmpPrim(a: number | string | bigint, b: number | string | bigint): numb
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A Long as a bigint; bson's own toBigInt formats the number as text first, which costs more than the rest of a small command. */
+export function longToBigInt(v: Long): bigint {
+  const n = v.toNumber();
+  return Number.isSafeInteger(n) ? BigInt(n) : v.toBigInt();
+}
+
 function asBigInt(v: unknown): bigint | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : undefined;
-  if (bsontype(v) === 'Long') return (v as Long).toBigInt();
+  if (bsontype(v) === 'Long') return longToBigInt(v as Long);
   if (bsontype(v) === 'Int32') return BigInt((v as Int32).value);
   if (bsontype(v) === 'Double') {
     const n = (v as Double).value;

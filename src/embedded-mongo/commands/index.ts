@@ -7,7 +7,7 @@ import { isTimestamp, parseReadConcern, readTimeOf, startTxnReadConcern, withRea
 import { MongoCommandError, toCommandError } from '../errors';
 import { noSuchTransaction, sessionKey, type Session } from '../txn';
 import { commitTransaction } from '../writes';
-import { isPlainObject, toNumber, type Doc } from '../values';
+import { isPlainObject, longToBigInt, toNumber, type Doc } from '../values';
 import type { Reply } from '../wire';
 import { adminCommands } from './admin';
 import type { CommandContext, Handler, ServerState } from './context';
@@ -40,7 +40,7 @@ const NOT_IN_TXN = new Set([
 function txnNumberOf(cmd: Doc): bigint | undefined {
   const v = cmd.txnNumber;
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'object' && (v as Long)._bsontype === 'Long') return (v as Long).toBigInt();
+  if (typeof v === 'object' && (v as Long)._bsontype === 'Long') return longToBigInt(v as Long);
   return BigInt(Math.trunc(toNumber(v)));
 }
 
