@@ -4,6 +4,7 @@ import { distinctValues, parseCollation } from '../query/collation';
 import { collectionlessInput } from '../query/collectionless';
 import { countMatches, explainFind, findRecs, type DocSource, type FindOptions, type FindResult } from '../query/executor';
 import { mingoOptions, newAggregator, type MingoExtra } from '../query/matcher';
+import { nativeGroup } from '../query/group';
 import { compileProjection } from '../query/projection';
 import { resolveLet } from '../query/variables';
 import { isPlainObject, toNumber, toView, toViewCopy, valuesAtPath, type Doc } from '../values';
@@ -206,8 +207,12 @@ async function aggregate(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   } else {
     const res = findRecs(sourceFor(ctx, name), plan.find);
     if (cmd.explain === true) return { ...explainFind(ns, res, plan.find), ok: 1 };
+    // A leading $group of the common shape reads the stored documents' query forms directly.
+    const grouped = plan.rest.length > 0 && !res.collation ? nativeGroup(plan.rest[0]!)?.(res.recs.map((r) => r.view)) : undefined;
     if (plan.rest.length === 0) {
       docs = res.recs.map((r) => r.doc);
+    } else if (grouped) {
+      docs = plan.rest.length === 1 ? grouped : runStages(ctx, plan.rest.slice(1), grouped, { variables, collation: res.collation });
     } else {
       docs = runStages(
         ctx,

@@ -3,8 +3,9 @@
  * Model.aggregate(), as MongoDB 7 answers them. Runs against the embedded server, or a real MongoDB
  * replica set when TEST_MONGODB_URI is set.
  */
+import fc from 'fast-check';
 import mongoose from 'mongoose';
-import { Binary, MongoClient } from 'mongodb';
+import { Binary, Double, Long, MongoClient } from 'mongodb';
 import type { CommandStartedEvent, Db, Document, ObjectId } from 'mongodb';
 import { serverError, useFreshDatabase, testServerUri, uriWithDb } from '../helpers/mongo';
 
@@ -482,5 +483,85 @@ describe('database-level aggregation ({aggregate: 1})', () => {
   test('when {aggregate: 1} starts with a stage that needs a collection, then it fails with InvalidNamespace (73)', async () => {
     expect((await serverError(db.aggregate([{ $match: {} }]).toArray())).code).toBe(73);
     expect((await serverError(db.aggregate([{ $group: { _id: null } }]).toArray())).code).toBe(73);
+  });
+});
+
+describe('$group as the first stage', () => {
+  // The embedded server groups `{_id: '$field' | constant, ...$sum/$avg/$count}` itself when
+  // $group comes first; after a $project mingo groups. MongoDB answers both forms alike.
+  const key = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.integer({ min: -2, max: 2 }),
+    fc.constantFrom(new Double(1), new Double(2.5)),
+    fc.constantFrom('a', 'b', 'A'),
+    fc.boolean(),
+    fc.constant(new Date(1000)),
+    fc.constant([1, 2]),
+  );
+  const value = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.integer({ min: -5, max: 5 }),
+    fc.constantFrom(new Double(0.25), new Double(3), new Long(7)),
+    fc.constant('x'),
+    fc.constant([1]),
+  );
+  const docs = fc.array(fc.record({ k: key, v: value }), { maxLength: 12 }).map((rows) =>
+    rows.map((r, i) => {
+      const d: Document = { _id: i };
+      if (r.k !== undefined) d.k = r.k;
+      if (r.v !== undefined) d.v = r.v;
+      return d;
+    }),
+  );
+  const accumulators = fc.subarray(
+    [
+      ['n', { $sum: 1 }],
+      ['half', { $sum: 0.5 }],
+      ['s', { $sum: '$v' }],
+      ['a', { $avg: '$v' }],
+      ['c', { $count: {} }],
+    ] as [string, Document][],
+    { minLength: 1 },
+  );
+  const spec = fc
+    .tuple(fc.constantFrom<unknown>('$k', null, 'all', 5), accumulators)
+    .map(([id, accs]) => ({ _id: id, ...Object.fromEntries(accs) }));
+
+  test('when random documents are grouped by a field or a constant with $sum, $avg and $count, then it answers as the same $group after a $project', async () => {
+    await fc.assert(
+      fc.asyncProperty(docs, spec, async (rows, group) => {
+        const coll = db.collection<Document>('grouped');
+        await coll.deleteMany({});
+        if (rows.length > 0) await coll.insertMany(rows);
+        const first = await coll.aggregate([{ $group: group }, { $sort: { _id: 1 } }]).toArray();
+        const later = await coll.aggregate([{ $project: { k: 1, v: 1 } }, { $group: group }, { $sort: { _id: 1 } }]).toArray();
+        expect(first).toEqual(later);
+      }),
+      { numRuns: 80, plugins: [fc.interruptAfterTimeLimit(20_000)] },
+    );
+  }, 30_000);
+
+  test('when documents are grouped by a field, then null and missing keys form one group, 1 and 1.0 one group, and non-numbers are left out of $sum and $avg', async () => {
+    const coll = db.collection<{ _id: number; k?: unknown; v?: unknown }>('groupedFixed');
+    await coll.insertMany([
+      { _id: 1, k: null, v: 'x' },
+      { _id: 2 },
+      { _id: 3, k: 1, v: 2 },
+      { _id: 4, k: new Double(1), v: 3 },
+      { _id: 5, k: 'a', v: null },
+    ]);
+    const out = await coll
+      .aggregate([
+        { $group: { _id: '$k', n: { $sum: 1 }, s: { $sum: '$v' }, a: { $avg: '$v' }, c: { $count: {} } } },
+        { $sort: { _id: 1 } },
+      ])
+      .toArray();
+    expect(out).toEqual([
+      { _id: null, n: 2, s: 0, a: null, c: 2 },
+      { _id: 1, n: 2, s: 5, a: 2.5, c: 2 },
+      { _id: 'a', n: 1, s: 0, a: null, c: 1 },
+    ]);
   });
 });
