@@ -65,13 +65,28 @@ function prepareOps(ops: Doc): Doc {
   return out;
 }
 
+/**
+ * A field's condition as MongoDB reads it: an object whose first field starts with `$` is
+ * operators (each of its fields must be one: BadValue otherwise), any other value is an equality,
+ * an object with `$` fields after a plain first field included. mingo would read any `$` field as
+ * making the whole object operators.
+ */
+function fieldCondition(v: unknown): unknown {
+  if (!isPlainObject(v)) return v;
+  const keys = Object.keys(v);
+  if (keys.length === 0 || !keys[0]!.startsWith('$')) return keys.some((k) => k.startsWith('$')) ? { $eq: v } : v;
+  const plain = keys.find((k) => !k.startsWith('$'));
+  if (plain !== undefined) throw new MongoCommandError('BadValue', `unknown operator: ${plain}`);
+  return prepareOps(v);
+}
+
 /** The filter mingo runs: comparison values keep their stored types, the rest is in query form. */
 function prepareFilter(filter: Doc): Doc {
   const out: Doc = {};
   for (const [k, v] of Object.entries(filter)) {
     if ((k === '$and' || k === '$or' || k === '$nor') && Array.isArray(v)) out[k] = v.map((x) => (isPlainObject(x) ? prepareFilter(x) : x));
     else if (k.startsWith('$')) out[k] = toView(v);
-    else out[k] = isOperatorObject(v) ? prepareOps(v) : v;
+    else out[k] = fieldCondition(v);
   }
   return out;
 }
@@ -96,9 +111,9 @@ function comparisonsOf(filter: Doc): Comparison[] | undefined {
     if (path.includes('$')) return undefined;
     const cond = filter[path];
     if (cond instanceof RegExp) return undefined;
-    if (isPlainObject(cond) && Object.keys(cond).some((k) => k.startsWith('$'))) {
+    if (isPlainObject(cond) && Object.keys(cond)[0]?.startsWith('$')) {
       for (const op in cond) {
-        const pred = COMPARISONS[op];
+        const pred = Object.hasOwn(COMPARISONS, op) ? COMPARISONS[op] : undefined;
         if (!pred || cond[op] instanceof RegExp) return undefined;
         out.push({ path, pred, value: cond[op] });
       }

@@ -425,22 +425,17 @@ describe('$out and $merge into an existing collection', () => {
   test('when $merge inserts or merges a document that fails the target`s validator, then it fails with 121', async () => {
     await db.createCollection('merged', { validator: { n: { $gte: 0 } } });
     await db.collection<Loose>('merged').insertOne({ _id: 1, n: 1 });
+    const mergeFrom = (from: string) =>
+      serverError(
+        db
+          .collection(from)
+          .aggregate([{ $merge: { into: 'merged' } }])
+          .toArray(),
+      );
     await source('merge_new', [{ _id: 2, n: -1 }]);
-    const inserted = await serverError(
-      db
-        .collection('merge_new')
-        .aggregate([{ $merge: { into: 'merged' } }])
-        .toArray(),
-    );
-    expect(inserted.code).toBe(121);
+    expect((await mergeFrom('merge_new')).code).toBe(121);
     await source('merge_upd', [{ _id: 1, n: -2 }]);
-    const merged = await serverError(
-      db
-        .collection('merge_upd')
-        .aggregate([{ $merge: { into: 'merged' } }])
-        .toArray(),
-    );
-    expect(merged.code).toBe(121);
+    expect((await mergeFrom('merge_upd')).code).toBe(121);
     expect(await db.collection('merged').find().toArray()).toEqual([{ _id: 1, n: 1 }]);
   });
 });

@@ -210,6 +210,15 @@ describe('$expr and bad operators', () => {
     await expect(coll.find({ n: { $foo: 1 } } as Filter<AnyDoc>).toArray()).rejects.toMatchObject({ code: 2, codeName: 'BadValue' });
     await expect(coll.find({ $foo: 1 } as Filter<AnyDoc>).toArray()).rejects.toMatchObject({ code: 2, codeName: 'BadValue' });
   });
+
+  test('when an operator object also holds a plain field name, even one every object inherits, then the server answers BadValue (code 2)', async () => {
+    const coll = await seed('mixed_ops', [{ _id: 1, n: 5 }]);
+    for (const name of ['b', 'constructor', 'toString']) {
+      const filter = { n: { $gt: 1, [name]: 2 } } as Filter<AnyDoc>;
+      await expect(coll.find(filter).toArray()).rejects.toMatchObject({ code: 2, codeName: 'BadValue' });
+      await expect(coll.countDocuments(filter)).rejects.toMatchObject({ code: 2 });
+    }
+  });
 });
 
 describe('projection', () => {
