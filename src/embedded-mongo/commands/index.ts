@@ -91,7 +91,7 @@ function joinTransaction(ctx: CommandContext, name: string, cmd: Doc, session: S
 }
 
 /** The time in a `$clusterTime` the client sent as a field of the command. */
-function gossipedTime(gossiped: unknown): Timestamp | undefined {
+function clusterTimeIn(gossiped: unknown): Timestamp | undefined {
   return isPlainObject(gossiped) && isTimestamp(gossiped.clusterTime) ? gossiped.clusterTime : undefined;
 }
 
@@ -104,7 +104,7 @@ export async function runCommand(
   state: ServerState,
   body: Doc,
   conn: { me: string; connectionId: number },
-  clusterTime: Timestamp | undefined = gossipedTime(body.$clusterTime),
+  clusterTime: Timestamp | undefined = clusterTimeIn(body.$clusterTime),
 ): Promise<Reply> {
   const clock = state.engine.time;
   if (clusterTime) {

@@ -56,13 +56,16 @@ function parseSpec(spec: unknown): Spec | undefined {
   return { keyPath, keyConst: id, accumulators };
 }
 
+/** What keyOf answers for a key this path leaves to mingo. */
+const NOT_A_KEY = Symbol('not a key');
+
 /** A key this path may keep: one that is not shared mutable state of a stored document. */
-function keyOf(v: unknown): { ok: boolean; key: unknown } {
-  if (v === undefined || v === null) return { ok: true, key: null };
-  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return { ok: true, key: v };
-  if (v instanceof Date) return { ok: true, key: new Date(v.getTime()) };
-  if (v instanceof ObjectId) return { ok: true, key: v };
-  return { ok: false, key: undefined };
+function keyOf(v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return new Date(v.getTime());
+  if (v instanceof ObjectId) return v;
+  return NOT_A_KEY;
 }
 
 interface Group {
@@ -86,8 +89,8 @@ export function nativeGroup(stage: Doc): ((views: Doc[]) => Doc[] | undefined) |
   return (views) => {
     const groups = new Map<string, Group>();
     for (const view of views) {
-      const { ok, key } = keyOf(keyPath === undefined ? keyConst : view[keyPath]);
-      if (!ok) return undefined;
+      const key = keyOf(keyPath === undefined ? keyConst : view[keyPath]);
+      if (key === NOT_A_KEY) return undefined;
       const k = keyString(key);
       let g = groups.get(k);
       if (!g) groups.set(k, (g = { key, sums: accumulators.map(() => 0), counts: accumulators.map(() => 0) }));

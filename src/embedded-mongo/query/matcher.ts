@@ -65,6 +65,13 @@ function prepareOps(ops: Doc): Doc {
   return out;
 }
 
+/** Whether MongoDB reads a field's condition as operators: an object whose first field starts with `$`. */
+function isOperatorDoc(v: unknown): v is Doc {
+  if (!isPlainObject(v)) return false;
+  for (const k in v) return k.startsWith('$');
+  return false;
+}
+
 /**
  * A field's condition as MongoDB reads it: an object whose first field starts with `$` is
  * operators (each of its fields must be one: BadValue otherwise), any other value is an equality,
@@ -74,7 +81,7 @@ function prepareOps(ops: Doc): Doc {
 function fieldCondition(v: unknown): unknown {
   if (!isPlainObject(v)) return v;
   const keys = Object.keys(v);
-  if (keys.length === 0 || !keys[0]!.startsWith('$')) return keys.some((k) => k.startsWith('$')) ? { $eq: v } : v;
+  if (!isOperatorDoc(v)) return keys.some((k) => k.startsWith('$')) ? { $eq: v } : v;
   const plain = keys.find((k) => !k.startsWith('$'));
   if (plain !== undefined) throw new MongoCommandError('BadValue', `unknown operator: ${plain}`);
   return prepareOps(v);
@@ -111,7 +118,7 @@ function comparisonsOf(filter: Doc): Comparison[] | undefined {
     if (path.includes('$')) return undefined;
     const cond = filter[path];
     if (cond instanceof RegExp) return undefined;
-    if (isPlainObject(cond) && Object.keys(cond)[0]?.startsWith('$')) {
+    if (isOperatorDoc(cond)) {
       for (const op in cond) {
         const pred = Object.hasOwn(COMPARISONS, op) ? COMPARISONS[op] : undefined;
         if (!pred || cond[op] instanceof RegExp) return undefined;
@@ -142,7 +149,6 @@ export interface CompiledFilter {
   text?: TextSearch;
   /** The filter without `$text` (what the planner reads). */
   filter: Doc;
-  matchesAll: boolean;
 }
 
 export interface MingoExtra {
@@ -176,14 +182,13 @@ export function compileFilter(filter: unknown, extra: MingoExtra = {}): Compiled
   if (filter === undefined || filter === null) filter = {};
   if (!isPlainObject(filter)) throw new MongoCommandError('TypeMismatch', 'filter must be an object');
   const { rest, text } = extractText(filter);
-  const matchesAll = Object.keys(rest).length === 0;
+  // An empty filter is a list of no comparisons: it matches everything without mingo.
   const comparisons = comparisonsOf(rest);
-  if (comparisons) return { test: comparisonTest(comparisons, extra.collation), ...(text ? { text } : {}), filter: rest, matchesAll };
+  if (comparisons) return { test: comparisonTest(comparisons, extra.collation), ...(text ? { text } : {}), filter: rest };
   if ('$expr' in rest || '$and' in rest || '$or' in rest || '$nor' in rest) checkVariables(rest, extra.variables, 'filter');
   const query = newQuery(prepareFilter(rest), mingoOptions(extra));
   return {
     test: (doc: Doc) => {
-      if (matchesAll) return true;
       try {
         return query.test(doc);
       } catch (err) {
@@ -192,6 +197,5 @@ export function compileFilter(filter: unknown, extra: MingoExtra = {}): Compiled
     },
     ...(text ? { text } : {}),
     filter: rest,
-    matchesAll,
   };
 }

@@ -302,11 +302,6 @@ export function scanIsExact(plan: Plan, filter: Doc): boolean {
   });
 }
 
-/** Whether a filter is only point conditions (see pointsOf) on plain field paths. */
-export function isPointFilter(filter: Doc): boolean {
-  return Object.entries(filter).every(([k, v]) => !k.includes('$') && isPointCondition(v));
-}
-
 const TYPE_NUMBERS: Record<string, string> = {
   '1': 'double',
   '2': 'string',
